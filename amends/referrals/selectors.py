@@ -1,0 +1,114 @@
+"""Every scoped read of referrals and the people in them (the sharing rules of design.md)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from amends.accounts.models import OrganisationKind, Role, User
+from amends.core.models import TransitionLog
+from amends.core.scoping import get_or_404
+from amends.core.workflow import transition_history
+from amends.people.models import Person
+from amends.referrals.models import (
+    PersonRole,
+    Referral,
+    ReferralPerson,
+    ReferralShare,
+    ShareRoute,
+)
+
+
+def referral_scope(user: User) -> Q:
+    """Which referrals `user` may see, as one filter.
+
+    - hub caseworkers, hub managers and the hub's DPO: every referral their hub holds;
+    - a police officer or youth justice worker: the referrals they made;
+    - the police RJ coordinator and the DPO of a police force or youth justice
+      service: every referral their organisation made;
+    - the RJ provider's coordinator and DPO: referrals handed off to them, while the
+      hand-off stands; a specialist agency's caseworker and DPO: referrals
+      onward-referred to them;
+    - everyone else (analysts, administrators, facilitators until a case is
+      allocated to them, volunteer coordinators): none.
+    """
+    org = user.organisation
+    roles = user.roles
+    if org is None or not user.is_active:
+        return Q(pk__in=[])
+    scope = Q(pk__in=[])
+    dpo = Role.DATA_PROTECTION_OFFICER in roles
+    if org.kind == OrganisationKind.VICTIM_CARE_HUB and (
+        dpo or roles & {Role.HUB_CASEWORKER, Role.HUB_MANAGER}
+    ):
+        scope |= Q(hub=org)
+    if org.kind in {OrganisationKind.POLICE, OrganisationKind.YOUTH_JUSTICE}:
+        if dpo or Role.POLICE_RJ_COORDINATOR in roles:
+            scope |= Q(referring_organisation=org)
+        elif roles & {Role.POLICE_OFFICER, Role.YOUTH_JUSTICE_WORKER}:
+            scope |= Q(referring_organisation=org, referred_by=user)
+    share_roles = {
+        OrganisationKind.RJ_PROVIDER: (ShareRoute.HAND_OFF, {Role.PROVIDER_COORDINATOR}),
+        OrganisationKind.SPECIALIST_AGENCY: (
+            ShareRoute.ONWARD_REFERRAL,
+            {Role.AGENCY_CASEWORKER},
+        ),
+    }
+    if org.kind in share_roles:
+        route, reader_roles = share_roles[OrganisationKind(org.kind)]
+        if dpo or roles & reader_roles:
+            scope |= Q(
+                Exists(
+                    ReferralShare.objects.filter(
+                        referral=OuterRef("pk"),
+                        organisation=org,
+                        route=route,
+                        ended_at__isnull=True,
+                    )
+                )
+            )
+    return scope
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    return Referral.objects.filter(referral_scope(user))
+
+
+def referral_list(*, user: User) -> QuerySet[Referral]:
+    """The referrals `user` may see, newest first, with what a list row shows (no N+1)."""
+    victims = ReferralPerson.objects.filter(role=PersonRole.VICTIM).select_related("person")
+    return (
+        referrals_visible_to(user)
+        .select_related("hub", "allocated_to")
+        .prefetch_related(Prefetch("people", queryset=victims, to_attr="victim_roles"))
+        .order_by("-received_at", "-id")
+    )
+
+
+def referral_get(*, user: User, reference: str) -> Referral:
+    """One referral `user` may see, with its people and parties, or 404."""
+    queryset = (
+        referrals_visible_to(user)
+        .select_related(
+            "hub", "hub__hands_off_to", "referring_organisation", "referred_by", "allocated_to"
+        )
+        .prefetch_related(
+            Prefetch("people", queryset=ReferralPerson.objects.select_related("person")),
+            Prefetch("contact_attempts"),
+        )
+    )
+    return get_or_404(queryset, reference=reference)
+
+
+def referral_history(*, referral: Referral) -> QuerySet[TransitionLog]:
+    """The transition log of a referral the caller already fetched through `referral_get`."""
+    return transition_history(referral)
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    return Person.objects.filter(
+        Exists(
+            ReferralPerson.objects.filter(
+                person=OuterRef("pk"), referral__in=referrals_visible_to(user)
+            )
+        )
+    )

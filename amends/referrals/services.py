@@ -1,0 +1,250 @@
+"""Every write to referrals: keyword-only, in one transaction, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from amends.accounts.models import Organisation, OrganisationKind, Role, User
+from amends.core.audit import audit_record
+from amends.core.errors import DomainError, StaleVersion
+from amends.core.models import AuditAction
+from amends.core.workflow import transition_apply
+from amends.people.models import Person
+from amends.referrals.models import (
+    ContactAttempt,
+    Referral,
+    ReferralPerson,
+    ReferralState,
+)
+from amends.referrals.selectors import referrals_visible_to
+from amends.referrals.workflow import REFERRAL_WORKFLOW
+
+EDITABLE_FIELDS = (
+    "offence_type",
+    "offence_date",
+    "offence_place",
+    "crime_reference",
+    "enhanced_rights",
+)
+
+
+@dataclass
+class PersonInReferral:
+    role: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None = None
+    email: str = ""
+    phone: str = ""
+    address_line_1: str = ""
+    town: str = ""
+    postcode: str = ""
+    relationship: str = ""
+    person: Person | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def referral_create(
+    *,
+    actor: User | None,
+    hub: Organisation,
+    source: str,
+    offence_type: str,
+    people: list[PersonInReferral],
+    offence_date: dt.date | None = None,
+    offence_place: str = "",
+    crime_reference: str = "",
+    enhanced_rights: bool = False,
+    referring_organisation: Organisation | None = None,
+    received_at: dt.datetime | None = None,
+) -> Referral:
+    if hub.kind != OrganisationKind.VICTIM_CARE_HUB:
+        raise DomainError(f"{hub.name} is not a victim care hub; referrals are held by a hub.")
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            hub=hub,
+            source=source,
+            offence_type=offence_type,
+            offence_date=offence_date,
+            offence_place=offence_place,
+            crime_reference=crime_reference,
+            enhanced_rights=enhanced_rights,
+            referring_organisation=referring_organisation,
+            referred_by=actor,
+            received_at=received_at or timezone.now(),
+        )
+        for entry in people:
+            person = entry.person or Person.objects.create(
+                given_name=entry.given_name,
+                family_name=entry.family_name,
+                date_of_birth=entry.date_of_birth,
+                email=entry.email,
+                phone=entry.phone,
+                address_line_1=entry.address_line_1,
+                town=entry.town,
+                postcode=entry.postcode,
+            )
+            ReferralPerson.objects.create(
+                referral=referral, person=person, role=entry.role, relationship=entry.relationship
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            record=referral,
+            detail={"source": source, "people": len(people)},
+        )
+    return referral
+
+
+def _lock_visible(actor: User, referral: Referral) -> Referral:
+    """The row, locked for this transaction, if `actor` may still see it; otherwise 404."""
+    try:
+        return referrals_visible_to(actor).select_for_update().get(pk=referral.pk)
+    except Referral.DoesNotExist:
+        raise Http404("No referral here.") from None
+
+
+def referral_viewed(*, actor: User, referral: Referral) -> None:
+    audit_record(actor=actor, action=AuditAction.VIEW, record=referral)
+
+
+def referrals_listed(*, actor: User, referrals: list[Referral]) -> None:
+    if referrals:
+        audit_record(
+            actor=actor,
+            action=AuditAction.LIST,
+            record_type=Referral._meta.label_lower,
+            detail={"ids": [r.pk for r in referrals]},
+        )
+
+
+def referral_update(
+    *, actor: User, referral: Referral, expected_version: int, changes: dict[str, Any]
+) -> Referral:
+    """Change the offence details, refusing with StaleVersion if the record changed meanwhile."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if not actor.has_role(Role.HUB_CASEWORKER, Role.HUB_MANAGER):
+        raise DomainError("Only the hub's caseworkers and managers can change a referral.")
+    with transaction.atomic():
+        current = _lock_visible(actor, referral)
+        if current.version != expected_version:
+            audit_record(actor=actor, action=AuditAction.CONFLICT, record=current)
+            raise StaleVersion()
+        changed = [name for name, value in changes.items() if getattr(current, name) != value]
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, changes[name])
+        current.version += 1
+        current.save(update_fields=[*changed, "version", "updated_at"])
+        audit_record(actor=actor, action=AuditAction.CHANGE, record=current, fields=changed)
+    return current
+
+
+def referral_allocate(
+    *, actor: User, referral: Referral, caseworker: User, expected_version: int | None = None
+) -> Referral:
+    if not actor.has_role(Role.HUB_MANAGER):
+        raise DomainError("Only a hub manager can allocate referrals.")
+    with transaction.atomic():
+        current = _lock_visible(actor, referral)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleVersion()
+        if caseworker.organisation_id != current.hub_id or not caseworker.has_role(
+            Role.HUB_CASEWORKER
+        ):
+            raise DomainError(f"{caseworker} is not a caseworker at {current.hub}.")
+        if not caseworker.is_active:
+            raise DomainError(f"{caseworker} cannot be allocated work: their account is disabled.")
+        current.allocated_to = caseworker
+        current.version += 1
+        current.save(update_fields=["allocated_to", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            record=current,
+            fields=["allocated_to"],
+            detail={"allocated_to": caseworker.pk},
+        )
+    return current
+
+
+def referral_transition(
+    *,
+    actor: User,
+    referral: Referral,
+    to_state: str,
+    reason: str = "",
+    closing_reason: str = "",
+    expected_version: int | None = None,
+) -> Referral:
+    with transaction.atomic():
+        _lock_visible(actor, referral)
+        return transition_apply(
+            workflow=REFERRAL_WORKFLOW,
+            record=referral,
+            actor=actor,
+            to_state=to_state,
+            reason=reason,
+            closing_reason=closing_reason,
+            expected_version=expected_version,
+        )
+
+
+def contact_attempt_record(
+    *,
+    actor: User,
+    referral: Referral,
+    channel: str,
+    outcome: str,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> ContactAttempt:
+    if not actor.has_role(Role.HUB_CASEWORKER, Role.HUB_MANAGER):
+        raise DomainError("Only the hub's caseworkers can record contact attempts.")
+    with transaction.atomic():
+        current = _lock_visible(actor, referral)
+        if current.state == ReferralState.CLOSED:
+            raise DomainError("This referral is closed. Reopen it before recording contact.")
+        attempt = ContactAttempt.objects.create(
+            referral=current,
+            channel=channel,
+            outcome=outcome,
+            note=note,
+            at=at or timezone.now(),
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            record=attempt,
+            detail={"referral": current.pk},
+        )
+    return attempt
+
+
+def referral_record_consent_to_share(*, actor: User, referral: Referral) -> Referral:
+    """The person agreed that the hub may share their details with the RJ provider."""
+    if not actor.has_role(Role.HUB_CASEWORKER):
+        raise DomainError("Only the hub's caseworkers can record consent to share.")
+    with transaction.atomic():
+        current = _lock_visible(actor, referral)
+        if current.consent_to_share_recorded_at is None:
+            current.consent_to_share_recorded_at = timezone.now()
+            current.version += 1
+            current.save(update_fields=["consent_to_share_recorded_at", "version", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.CHANGE,
+                record=current,
+                fields=["consent_to_share_recorded_at"],
+            )
+    return current

@@ -1,0 +1,21 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from amends.core import views as core_views
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Amends administration (superusers only)"
+
+urlpatterns = [
+    path("", include("amends.core.urls")),
+    path("staff/account/", include("allauth.urls")),
+    path("staff/organisation/", include("amends.accounts.urls")),
+    path("staff/", include("amends.referrals.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
