@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -19,5 +20,5 @@ M = TypeVar("M", bound=models.Model)
 def get_or_404(visible: models.QuerySet[M], **lookup: Any) -> M:
     try:
         return visible.get(**lookup)
-    except visible.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404(f"No {visible.model._meta.verbose_name} here.") from None

@@ -13,6 +13,7 @@ from django.utils import timezone
 from faker import Faker
 
 from amends.accounts.models import Organisation, User, UserRole
+from amends.accounts.models import Role as R
 from amends.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISATIONS, USERS
 from amends.referrals import services
 from amends.referrals.models import (
@@ -92,19 +93,18 @@ def demo_referrals(
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     rng = random.Random(seed)
-    staff = {
-        hub.slug: {
-            "manager": next(
-                u
-                for u in users.values()
-                if u.organisation_id == hub.pk and "hub_manager" in u.roles
-            ),
-            "caseworkers": [
-                u
-                for u in users.values()
-                if u.organisation_id == hub.pk and "hub_caseworker" in u.roles
-            ],
-        }
+    managers = {
+        hub.slug: next(
+            u for u in users.values() if u.organisation_id == hub.pk and u.has_role(R.HUB_MANAGER)
+        )
+        for hub in hubs
+    }
+    caseworkers = {
+        hub.slug: [
+            u
+            for u in users.values()
+            if u.organisation_id == hub.pk and u.has_role(R.HUB_CASEWORKER)
+        ]
         for hub in hubs
     }
     provider_coordinator = users["coordinator@calm-mediation.example"]
@@ -185,7 +185,7 @@ def demo_referrals(
                 offence_type=rng.choice(OffenceType.values),
                 offence_date=offence_date,
                 offence_place=f"{fake.street_name()}, {people[0].town}",
-                crime_reference=f"{rng.randint(1000, 9999)}/{received:%y}/{rng.randint(1, 99999):05}"
+                crime_reference=_crime_reference(rng, received)
                 if source != ReferralSource.SELF or rng.random() < 0.5
                 else "",
                 enhanced_rights=age < 18 or rng.random() < 0.2,
@@ -197,8 +197,8 @@ def demo_referrals(
                 referral=referral,
                 target=target,
                 closing_reason=closing_reason,
-                manager=staff[hub.slug]["manager"],
-                caseworker=rng.choice(staff[hub.slug]["caseworkers"]),
+                manager=managers[hub.slug],
+                caseworker=rng.choice(caseworkers[hub.slug]),
                 provider_coordinator=provider_coordinator,
                 rng=rng,
                 fake=fake,
@@ -309,3 +309,7 @@ def _walk(
             actor=provider_coordinator,
             reason="The person responsible has moved out of the area.",
         )
+
+
+def _crime_reference(rng: random.Random, received: dt.datetime) -> str:
+    return f"{rng.randint(1000, 9999)}/{received:%y}/{rng.randint(1, 99999):05}"

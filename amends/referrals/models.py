@@ -161,7 +161,7 @@ class ShareRoute(models.TextChoices):
 
 
 class ReferralShare(models.Model):
-    """An explicit step (hand-off, onward referral) that lets another organisation see a referral."""
+    """An explicit step (hand-off, onward referral) that lets another organisation see it."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="shares")
     organisation = models.ForeignKey(

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 import factory
+import factory.django
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from factory import Faker, Sequence, SubFactory, post_generation
 
 from amends.accounts.models import Organisation, OrganisationKind, User, UserRole
 
@@ -17,8 +19,8 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
         django_get_or_create = ("slug",)
 
-    name = factory.Faker("company", locale="en_GB")
-    slug = factory.Sequence(lambda n: f"org-{n}")
+    name = Faker("company", locale="en_GB")
+    slug = Sequence(lambda n: f"org-{n}")
     kind = OrganisationKind.VICTIM_CARE_HUB
 
 
@@ -27,18 +29,18 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    email = factory.Sequence(lambda n: f"user{n}@example.org")
-    full_name = factory.Faker("name", locale="en_GB")
-    organisation = factory.SubFactory(OrganisationFactory)
+    email = Sequence(lambda n: f"user{n}@example.org")
+    full_name = Faker("name", locale="en_GB")
+    organisation = SubFactory(OrganisationFactory)
     password = factory.django.Password(TEST_PASSWORD)
 
-    @factory.post_generation
+    @post_generation
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         for role in extracted or ():
             UserRole.objects.create(user=self, role=role)
         self.__dict__.pop("roles", None)
 
-    @factory.post_generation
+    @post_generation
     def totp(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if extracted is not False:
             TOTP.activate(self, TEST_TOTP_SECRET)

@@ -15,7 +15,7 @@ from amends.demo.data import DEMO_EMAILS, DEMO_TOTP_SECRET
 
 def current_code() -> str:
     counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counters[len(counters) // 2]))
+    return str(format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counters[len(counters) // 2])))
 
 
 class Command(BaseCommand):
