@@ -46,6 +46,19 @@ STATE_MIX: list[tuple[str, str, int]] = [
 ]
 
 
+def _interleaved_plan() -> list[tuple[str, str]]:
+    """STATE_MIX in round-robin order, so that even a few referrals reach every state."""
+    remaining = {(state, reason): weight for state, reason, weight in STATE_MIX}
+    plan: list[tuple[str, str]] = []
+    while remaining:
+        for key in list(remaining):
+            plan.append(key)
+            remaining[key] -= 1
+            if not remaining[key]:
+                del remaining[key]
+    return plan
+
+
 def demo_organisations() -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:
@@ -111,12 +124,10 @@ def demo_referrals(
     officer = users["officer@met-police.example"]
     yj_worker = users["yj.worker@barnet-youth-justice.example"]
     now = timezone.now()
-    plan = [spec for spec, _, w in STATE_MIX for _ in range(w)]
-    reasons = [reason for _, reason, w in STATE_MIX for _ in range(w)]
+    plan = _interleaved_plan()
     total = len(plan)
     for i in range(count):
-        target = plan[i % total]
-        closing_reason = reasons[i % total]
+        target, closing_reason = plan[i % total]
         hub = hubs[0] if rng.random() < 0.65 else hubs[1]
         source = rng.choice(
             [ReferralSource.POLICE] * 5
