@@ -51,7 +51,12 @@ ALLOWED_HOSTS: list[str] = env.list(
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The service's public address, for links in emails sent outside a request.
+SITE_URL: str = env.str("SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the service's https:// address in production."
+    )
 SERVICE_NAME = "Amends"
 
 INSTALLED_APPS = [
@@ -267,6 +272,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front add to X-Forwarded-For: sign-in rate limits count
+# failures per client IP, which without this would all be the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,10 +1,19 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 
 from amends.core import views as core_views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+
+def _superusers_only(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+# The Django admin is for superusers only, whatever is_staff says.
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 admin.site.site_header = "Amends administration (superusers only)"
 
 urlpatterns = [

@@ -13,6 +13,7 @@ PRODUCTION = {
     "AMENDS_ENV": "production",
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "amends.example.org",
+    "SITE_URL": "https://amends.example.org",
 }
 
 
@@ -32,6 +33,13 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     result = amends("check", env=env, check=False)
     assert result.returncode != 0
     assert "SECRET_KEY must be set to a random value" in result.stderr
+
+
+def test_production_refuses_to_start_without_its_https_address():
+    env = base_env(**{**PRODUCTION, "SITE_URL": ""})
+    result = amends("check", env=env, check=False)
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
 
 
 def test_demo_refuses_to_run_under_production_settings():

@@ -24,6 +24,13 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         context.setdefault("service_name", "Amends")
         super().send_mail(template_prefix, email, context)
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth keys the failed sign-in limit on host name and email. The service
+        # answers on every name in ALLOWED_HOSTS, and each name would get its own ten
+        # tries, so the key is the email alone: whether or not it has an account.
+        login = credentials.get("email") or credentials.get("username") or ""
+        return f"login:{str(login).strip().lower()}"
+
 
 class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:

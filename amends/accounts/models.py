@@ -133,6 +133,16 @@ class User(AbstractUser):
         return frozenset(held & self.organisation.allowed_roles)
 
     @property
+    def role_labels(self) -> list[str]:
+        """The names of the roles this user holds, in the order Role lists them."""
+        return [role.label for role in Role if role.value in self.roles]
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Invited, but has not yet set a password (nor ever signed in)."""
+        return not self.has_usable_password() and self.last_login is None
+
+    @property
     def organisation_slug(self) -> str:
         return self.organisation.slug if self.organisation is not None else ""
 

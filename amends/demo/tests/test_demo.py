@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -48,7 +49,7 @@ def test_both_hubs_hold_referrals_and_every_user_can_sign_in_with_totp():
     assert Referral.objects.filter(hub__slug="barnet-victim-care-hub").exists()
     assert Referral.objects.filter(hub__slug="enfield-victim-care-hub").exists()
     for user in User.objects.all():
-        assert user.authenticator_set.filter(type="totp").exists()
+        assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         assert user.roles
 
 
