@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so that our GOV.UK-styled account and MFA templates win.
+    "amends.core",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -75,7 +78,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "govuk_frontend_django",
-    "amends.core",
     "amends.accounts",
     "amends.people",
     "amends.referrals",
@@ -278,8 +280,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT: int = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
