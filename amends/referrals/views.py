@@ -39,6 +39,8 @@ def _detail_context(request: HttpRequest, referral: Referral, **extra: Any) -> d
     context: dict[str, Any] = {
         "referral": referral,
         "history": selectors.referral_history(referral=referral),
+        "state_labels": REFERRAL_WORKFLOW.state_labels,
+        "closing_reason_labels": REFERRAL_WORKFLOW.closing_reason_labels,
         "transitions": transitions,
         "transition_form": TransitionForm(
             initial={"version": referral.version},

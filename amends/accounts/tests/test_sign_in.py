@@ -100,15 +100,21 @@ def test_user_without_authenticator_is_sent_to_set_one_up(client, path):
 def enrol(client, user) -> str:
     """Sign in without an authenticator and open the set-up page; returns the new secret."""
     post_password(client, user.email)
+    # Straight after signing in, set-up does not ask for the password a second time.
     response = client.get(reverse("mfa_activate_totp"))
-    # allauth asks for the password again before adding an authenticator.
+    assert response.status_code == 200
+    return client.session["mfa.totp.secret"]
+
+
+def test_enrolment_long_after_signing_in_asks_for_the_password_again(client, settings):
+    user = UserFactory(totp=False)
+    post_password(client, user.email)
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    response = client.get(reverse("mfa_activate_totp"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     response = reauthenticate(client, next_url=reverse("mfa_activate_totp"))
     assert response["Location"] == reverse("mfa_activate_totp")
-    response = client.get(reverse("mfa_activate_totp"))
-    assert response.status_code == 200
-    return client.session["mfa.totp.secret"]
 
 
 def test_user_without_authenticator_can_set_one_up_and_gets_recovery_codes(client):
@@ -257,3 +263,10 @@ def test_unknown_email_gets_the_same_response_as_a_known_one(client):
         for error in form_errors(a):
             assert error in a.content.decode()
             assert error in b.content.decode()
+
+
+def test_staff_cannot_add_or_remove_their_own_email_addresses(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get("/staff/account/email/").status_code == 404
+    assert client.post("/staff/account/email/", {"email": "new@example.org"}).status_code == 404

@@ -27,3 +27,9 @@ def is_selected(value: object, current: object) -> bool:
     if isinstance(current, list | tuple):
         return str(value) in {str(c) for c in current}
     return str(value) == str(current if current is not None else "")
+
+
+@register.filter
+def lookup(mapping: dict[str, str], key: str) -> str:
+    """`{{ labels|lookup:code }}`: the label of a code, or the code itself."""
+    return mapping.get(key, key)

@@ -111,7 +111,7 @@ def test_the_referral_page_shows_people_offence_and_history(signed_in, hub, case
         actor=caseworker, referral=referral, to_state=ReferralState.CONTACTING
     )
     page = signed_in.get(f"/staff/referrals/{referral.reference}/").content.decode()
-    for text in ("Alex Morgan", "Jamie Reid", "Burglary", "1234/26/00042", "new → contacting"):
+    for text in ("Alex Morgan", "Jamie Reid", "Burglary", "1234/26/00042", "New → Contacting"):
         assert text in page
 
 
