@@ -53,7 +53,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             return required
         # Only authenticators made in this very session (the enrolment itself) may follow.
         since = datetime.datetime.fromtimestamp(max(signed_in_at), tz=datetime.UTC)
-        return Authenticator.objects.filter(user=user, created_at__lt=since).exists()
+        return bool(Authenticator.objects.filter(user=user, created_at__lt=since).exists())
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # allauth keys the failed sign-in limit on host name and email. The service
