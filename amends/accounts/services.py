@@ -218,3 +218,19 @@ def user_deactivate(*, actor: User, user: User) -> User:
 def user_reactivate(*, actor: User, user: User) -> User:
     """Enable a disabled account again."""
     return _set_active(actor=actor, user=user, active=True)
+
+
+def users_listed(*, actor: User, users: Iterable[User]) -> None:
+    """Audit an administrator's look at the list of their organisation's people."""
+    ids = [user.pk for user in users]
+    if ids:
+        audit_record(
+            actor=actor,
+            action=AuditAction.LIST,
+            record_type=User._meta.label_lower,
+            detail={"ids": ids},
+        )
+
+
+def user_viewed(*, actor: User, user: User) -> None:
+    audit_record(actor=actor, action=AuditAction.VIEW, record=user)

@@ -51,6 +51,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         selectors.organisation_users(organisation=organisation), settings.AMENDS_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
+    services.users_listed(actor=actor, users=page.object_list)
     return render(request, "accounts/user_list.html", {"organisation": organisation, "page": page})
 
 
@@ -85,6 +86,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     person = selectors.organisation_user_get(actor=actor, pk=pk)
+    services.user_viewed(actor=actor, user=person)
     return render(request, "accounts/user_detail.html", {"person": person})
 
 

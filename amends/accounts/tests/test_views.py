@@ -398,3 +398,21 @@ class TestOnlyTheOrganisationsAdministrators:
 
     def test_unknown_person_is_404(self, signed_in):
         assert signed_in.get(reverse("accounts:user_detail", args=[999_999])).status_code == 404
+
+
+def test_looking_at_people_is_audited_once_per_page(signed_in, hub, org_admin):
+    colleague = UserFactory(organisation=hub, roles=[Role.HUB_CASEWORKER])
+    before = AuditEvent.objects.count()
+    assert signed_in.get(reverse("accounts:users")).status_code == 200
+    listed = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert listed.action == "list"
+    assert set(listed.detail["ids"]) == {org_admin.pk, colleague.pk}
+    assert signed_in.get(reverse("accounts:user_detail", args=[colleague.pk])).status_code == 200
+    viewed = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 2
+    assert (viewed.action, viewed.record_type, viewed.record_id) == (
+        "view",
+        "accounts.user",
+        str(colleague.pk),
+    )
