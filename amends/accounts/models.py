@@ -63,6 +63,9 @@ class Organisation(models.Model):
         related_name="receives_hand_offs_from",
         limit_choices_to={"kind": OrganisationKind.RJ_PROVIDER},
     )
+    notification_email = models.EmailField(
+        blank=True, help_text="Where alerts for this organisation go (a team inbox)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

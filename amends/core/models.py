@@ -67,3 +67,44 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed after every retry"
+
+
+class OutboundMessage(models.Model):
+    """A message to send, kept until it is sent so that none is lost while a provider is down.
+
+    Written in the same transaction as the record it is about; a background task
+    sends it and retries with backoff.
+    """
+
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    recipient = models.CharField(max_length=254)
+    template = models.CharField(max_length=80, help_text="Our template name, e.g. referral_ack.")
+    personalisation = models.JSONField(default=dict, blank=True)
+    record_type = models.CharField(max_length=80, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.template} by {self.channel} ({self.status})"

@@ -67,6 +67,12 @@ class OffenceType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"
+
+
 class Referral(models.Model):
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
     hub = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals_held")
@@ -105,6 +111,20 @@ class Referral(models.Model):
         related_name="referrals_allocated",
     )
     consent_to_share_recorded_at = models.DateTimeField(null=True, blank=True)
+    # What the application or the officer told us about the harm.
+    reported_to_police = models.BooleanField(null=True, blank=True)
+    date_reported = models.DateField(
+        null=True, blank=True, help_text="When the crime was reported to the police."
+    )
+    offender_known = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    # Needs now, from the application: safety at home and any other support wanted.
+    feels_unsafe_at_home = models.BooleanField(null=True, blank=True)
+    support_wanted = models.TextField(blank=True)
+    # Consent to the privacy notice at application (version shown, when).
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    privacy_notice_version = models.CharField(max_length=20, blank=True)
+    # One online application makes at most one referral, however often it is submitted.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -142,6 +162,18 @@ class ReferralPerson(models.Model):
     relationship = models.CharField(
         max_length=100, blank=True, help_text="For a supporter, parent or referrer: to whom, how."
     )
+    # For someone applied for by another: do they know about it and agree?
+    knows_and_agrees = models.BooleanField(null=True, blank=True)
+    # Safe contact: only these channels, at these times, as the person said.
+    safe_channels = models.JSONField(default=list, blank=True)
+    safe_times = models.CharField(max_length=200, blank=True)
+    may_leave_message = models.BooleanField(null=True, blank=True)
+    post_is_safe = models.BooleanField(null=True, blank=True)
+    # Access needs.
+    language = models.CharField(max_length=60, blank=True)
+    needs_interpreter = models.BooleanField(default=False)
+    uses_bsl = models.BooleanField(default=False)
+    adjustments = models.TextField(blank=True)
 
     class Meta:
         ordering = ["role", "id"]
@@ -225,3 +257,62 @@ class ContactAttempt(models.Model):
     @property
     def successful(self) -> bool:
         return self.outcome == ContactOutcome.SPOKE
+
+
+class ToldHow(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "By phone"
+    LETTER = "letter", "By letter"
+    EMAIL = "email", "By email"
+    OTHER = "other", "Another way"
+
+
+class VictimAnswer(models.TextChoices):
+    WANTS_REFERRAL = "wants_referral", "Wants a referral"
+    DECLINED = "declined", "Declined"
+    UNDECIDED = "undecided", "Not yet decided"
+
+
+class VictimsCodeRecord(models.Model):
+    """The Victims' Code fact: this victim was told about RJ, when, how, and what they said.
+
+    It exists whether or not a referral follows: it is what compliance counts.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="victims_code_records"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="victims_code_records"
+    )
+    victim = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="victims_code_records"
+    )
+    crime_reference = models.CharField(max_length=40, blank=True, db_index=True)
+    offence_type = models.CharField(max_length=20, choices=OffenceType.choices)
+    date_reported = models.DateField()
+    date_told = models.DateField()
+    told_by = models.CharField(max_length=200, help_text="Who told the victim about RJ.")
+    told_how = models.CharField(max_length=20, choices=ToldHow.choices)
+    enhanced_rights = models.BooleanField(default=False)
+    offender_under_18 = models.BooleanField(default=False)
+    answer = models.CharField(max_length=20, choices=VictimAnswer.choices)
+    referral = models.OneToOneField(
+        Referral,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="victims_code_record",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+
+    class Meta:
+        ordering = ["-date_told", "-id"]
+        indexes = [models.Index(fields=["organisation", "-date_told"])]
+
+    def __str__(self) -> str:
+        return f"Told about RJ on {self.date_told:%d %b %Y} ({self.get_answer_display()})"
