@@ -46,8 +46,17 @@ class PersonInReferral:
     town: str = ""
     postcode: str = ""
     relationship: str = ""
+    knows_and_agrees: bool | None = None
+    safe_channels: list[str] = field(default_factory=list)
+    safe_times: str = ""
+    may_leave_message: bool | None = None
+    post_is_safe: bool | None = None
+    language: str = ""
+    needs_interpreter: bool = False
+    uses_bsl: bool = False
+    adjustments: str = ""
+    # An existing person record to link instead of creating a new one.
     person: Person | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def referral_create(
@@ -63,7 +72,16 @@ def referral_create(
     enhanced_rights: bool = False,
     referring_organisation: Organisation | None = None,
     received_at: dt.datetime | None = None,
+    reported_to_police: bool | None = None,
+    date_reported: dt.date | None = None,
+    offender_known: str = "",
+    feels_unsafe_at_home: bool | None = None,
+    support_wanted: str = "",
+    consent_given_at: dt.datetime | None = None,
+    privacy_notice_version: str = "",
+    submission_key: str | None = None,
 ) -> Referral:
+    """Create a referral and its people, audited. Callers enqueue notifications themselves."""
     if hub.kind != OrganisationKind.VICTIM_CARE_HUB:
         raise DomainError(f"{hub.name} is not a victim care hub; referrals are held by a hub.")
     with transaction.atomic():
@@ -78,6 +96,14 @@ def referral_create(
             referring_organisation=referring_organisation,
             referred_by=actor,
             received_at=received_at or timezone.now(),
+            reported_to_police=reported_to_police,
+            date_reported=date_reported,
+            offender_known=offender_known,
+            feels_unsafe_at_home=feels_unsafe_at_home,
+            support_wanted=support_wanted,
+            consent_given_at=consent_given_at,
+            privacy_notice_version=privacy_notice_version,
+            submission_key=submission_key,
         )
         for entry in people:
             person = entry.person or Person.objects.create(
@@ -91,7 +117,19 @@ def referral_create(
                 postcode=entry.postcode,
             )
             ReferralPerson.objects.create(
-                referral=referral, person=person, role=entry.role, relationship=entry.relationship
+                referral=referral,
+                person=person,
+                role=entry.role,
+                relationship=entry.relationship,
+                knows_and_agrees=entry.knows_and_agrees,
+                safe_channels=entry.safe_channels,
+                safe_times=entry.safe_times,
+                may_leave_message=entry.may_leave_message,
+                post_is_safe=entry.post_is_safe,
+                language=entry.language,
+                needs_interpreter=entry.needs_interpreter,
+                uses_bsl=entry.uses_bsl,
+                adjustments=entry.adjustments,
             )
         audit_record(
             actor=actor,
