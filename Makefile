@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/nu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run install migrate demo serve test check-python browser-deps lint format typecheck migrations-check pytest clean
+.PHONY: help run worker install migrate demo serve test check-python browser-deps lint format typecheck migrations-check pytest clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,9 +33,16 @@ migrate: install ## Apply database migrations (SQLite under var/ unless DATABASE
 demo: migrate ## Load the made-up demo partnership (idempotent)
 	AMENDS_ENV=$${AMENDS_ENV:-development} $(BIN)/amends demo
 
-run: demo ## Set up everything, load demo data and serve http://127.0.0.1:8000
+run: demo ## Set up everything, load demo data and serve http://127.0.0.1:8000 (with a task worker)
 	@echo "Serving Amends on http://$(HOST):$(PORT)/ (staff sign-in: http://$(HOST):$(PORT)/staff/)"
-	AMENDS_ENV=$${AMENDS_ENV:-development} $(BIN)/amends runserver $(HOST):$(PORT)
+	@echo "A task worker (amends db_worker) runs beside it: queued messages are printed here."
+	@export AMENDS_ENV=$${AMENDS_ENV:-development}; \
+	$(BIN)/amends db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(BIN)/amends runserver $(HOST):$(PORT)
+
+worker: install ## Run the background task worker alone (sends queued messages)
+	AMENDS_ENV=$${AMENDS_ENV:-development} $(BIN)/amends db_worker
 
 browser-deps: ## Install Debian's chromium for the browser tests when it is missing
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -248,18 +248,57 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Amends <no-reply@amends.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background tasks: the database backend in production (a worker runs
-# `amends db_worker`), immediate in development and tests.
+# Background tasks: the database backend (a worker runs `amends db_worker`;
+# `make run` starts one beside the web server), immediate in tests.
 TASKS = {
     "default": {
         "BACKEND": env.str(
             "TASKS_BACKEND",
-            default="django_tasks_db.DatabaseBackend"
-            if PRODUCTION
-            else "django_tasks.backends.immediate.ImmediateBackend",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if AMENDS_ENV == "test"
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
+
+# Messages to people and teams (amends.core.messaging): GOV.UK Notify when its
+# key is set, else a folder of files with MESSAGES_FILE_PATH, else Django's
+# email in production (email only) and the console in development and tests.
+NOTIFY_API_KEY: str = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL: str = env.str(
+    "NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"
+)
+NOTIFY_TIMEOUT_SECONDS: int = env.int("NOTIFY_TIMEOUT_SECONDS", default=30)
+# Our template name and channel to Notify's template id: referral_ack_email=<id>,…
+NOTIFY_TEMPLATE_IDS: dict[str, str] = env.dict("NOTIFY_TEMPLATE_IDS", default={})
+MESSAGES_FILE_PATH: str = env.str("MESSAGES_FILE_PATH", default="")
+_MESSAGE_BACKENDS = {
+    "console": "amends.core.messaging.ConsoleBackend",
+    "file": "amends.core.messaging.FileBackend",
+    "email": "amends.core.messaging.DjangoEmailBackend",
+    "notify": "amends.core.messaging.NotifyBackend",
+}
+if NOTIFY_API_KEY:
+    _messages_default = "notify"
+elif MESSAGES_FILE_PATH:
+    _messages_default = "file"
+else:
+    _messages_default = "email" if PRODUCTION else "console"
+_messages_backend: str = env.str("MESSAGES_BACKEND", default=_messages_default)
+if _messages_backend not in _MESSAGE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MESSAGES_BACKEND must be one of {', '.join(_MESSAGE_BACKENDS)}, not {_messages_backend!r}"
+    )
+if _messages_backend == "notify" and not NOTIFY_API_KEY:
+    raise ImproperlyConfigured("MESSAGES_BACKEND=notify needs NOTIFY_API_KEY.")
+if _messages_backend == "file" and not MESSAGES_FILE_PATH:
+    raise ImproperlyConfigured("MESSAGES_BACKEND=file needs MESSAGES_FILE_PATH.")
+MESSAGES_BACKEND = _MESSAGE_BACKENDS[_messages_backend]
+# A failed send is tried again after 1, 2, 4 … minutes (at most an hour apart),
+# up to MESSAGES_MAX_ATTEMPTS times in all; then it is marked failed and logged.
+MESSAGES_MAX_ATTEMPTS: int = env.int("MESSAGES_MAX_ATTEMPTS", default=10)
+MESSAGES_RETRY_BASE_SECONDS: int = env.int("MESSAGES_RETRY_BASE_SECONDS", default=60)
+MESSAGES_RETRY_MAX_SECONDS: int = env.int("MESSAGES_RETRY_MAX_SECONDS", default=3600)
 
 # Security headers. HTTPS settings follow the profile; each can be overridden.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -304,3 +343,17 @@ AMENDS_FAILED_CONTACT_ATTEMPTS_TO_CLOSE: int = env.int(
     "FAILED_CONTACT_ATTEMPTS_TO_CLOSE", default=3
 )
 AMENDS_PAGE_SIZE: int = env.int("PAGE_SIZE", default=25)
+# The public application (/refer/): the hub that gets an application whose writer
+# chose "I'm not sure" for their area, and how many applications one address may
+# send in an hour (a brake on bots that never blocks a person using assistive tech).
+PUBLIC_REFERRAL_DEFAULT_HUB: str = env.str(
+    "PUBLIC_REFERRAL_DEFAULT_HUB", default="barnet-victim-care-hub"
+)
+PUBLIC_REFERRAL_SUBMISSIONS_PER_HOUR: int = env.int(
+    "PUBLIC_REFERRAL_SUBMISSIONS_PER_HOUR", default=10
+)
+# The Victims' Code deadlines, in working days: tell a victim about RJ within 5 working
+# days of reporting (1 for victims entitled to enhanced rights); refer within 2 of asking.
+VICTIMS_CODE_INFORM_DAYS: int = env.int("VICTIMS_CODE_INFORM_DAYS", default=5)
+VICTIMS_CODE_INFORM_DAYS_ENHANCED: int = env.int("VICTIMS_CODE_INFORM_DAYS_ENHANCED", default=1)
+VICTIMS_CODE_REFER_DAYS: int = env.int("VICTIMS_CODE_REFER_DAYS", default=2)

@@ -18,6 +18,7 @@ admin.site.site_header = "Amends administration (superusers only)"
 
 urlpatterns = [
     path("", include("amends.core.urls")),
+    path("refer/", include("amends.referrals.urls_application")),
     # A person's sign-in email is managed by their organisation's administrator.
     path("staff/account/email/", core_views.page_not_found),
     path("staff/account/", include("allauth.urls")),

@@ -15,7 +15,7 @@ from faker import Faker
 from amends.accounts.models import Organisation, User, UserRole
 from amends.accounts.models import Role as R
 from amends.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISATIONS, USERS
-from amends.referrals import services
+from amends.referrals import services, victims_code
 from amends.referrals.models import (
     ClosingReason,
     ContactChannel,
@@ -25,6 +25,9 @@ from amends.referrals.models import (
     Referral,
     ReferralSource,
     ReferralState,
+    ToldHow,
+    VictimAnswer,
+    VictimsCodeRecord,
 )
 from amends.referrals.services import PersonInReferral
 
@@ -101,8 +104,11 @@ def demo_referrals(
 ) -> int:
     """Create `count` referrals across both hubs and every state, unless the hubs have some."""
     hubs = [orgs["barnet-victim-care-hub"], orgs["enfield-victim-care-hub"]]
+    demo_victims_code_records(orgs=orgs, users=users, count=max(4, count // 10), seed=seed)
     if Referral.objects.filter(hub__in=hubs).exists():
         return 0
+    # Its own random stream, so that the Victims' Code dates leave the rest of the demo as it was.
+    code_rng = random.Random(seed + 1)
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     rng = random.Random(seed)
@@ -188,6 +194,15 @@ def demo_referrals(
                     relationship=rng.choice(["Friend", "Partner", "Support worker", "Sibling"]),
                 )
             )
+        date_told: dt.date | None = None
+        date_reported: dt.date | None = None
+        if actor is not None:
+            # The officer told the victim about RJ shortly before referring them.
+            date_told = timezone.localdate(received) - dt.timedelta(
+                days=code_rng.choice([0, 0, 0, 1, 1, 2, 3, 6])
+            )
+            reported = date_told - dt.timedelta(days=code_rng.choice([0, 1, 1, 2, 4, 6, 9]))
+            date_reported = min(date_told, max(offence_date, reported))
         with transaction.atomic():
             referral = services.referral_create(
                 actor=actor,
@@ -203,7 +218,18 @@ def demo_referrals(
                 referring_organisation=referring_org,
                 people=people,
                 received_at=received,
+                reported_to_police=True if actor is not None else None,
+                date_reported=date_reported,
             )
+            if actor is not None and date_told is not None:
+                victims_code.victims_code_record_for_referral(
+                    actor=actor,
+                    referral=referral,
+                    date_told=date_told,
+                    told_by=actor.full_name,
+                    told_how=code_rng.choice(ToldHow.values),
+                    offender_under_18=source == ReferralSource.YOUTH_JUSTICE,
+                )
             _walk(
                 referral=referral,
                 target=target,
@@ -324,3 +350,51 @@ def _walk(
 
 def _crime_reference(rng: random.Random, received: dt.datetime) -> str:
     return f"{rng.randint(1000, 9999)}/{received:%y}/{rng.randint(1, 99999):05}"
+
+
+def demo_victims_code_records(
+    *, orgs: dict[str, Organisation], users: dict[str, User], count: int, seed: int
+) -> int:
+    """Victims told about RJ who declined or have not yet decided: no referral, still counted.
+
+    Made through the officer's own service, unless the demo police and YOT have some already.
+    """
+    officer = users["officer@met-police.example"]
+    yj_worker = users["yj.worker@barnet-youth-justice.example"]
+    recorders = [orgs["met-police"], orgs["barnet-youth-justice"]]
+    if VictimsCodeRecord.objects.filter(organisation__in=recorders, referral__isnull=True).exists():
+        return 0
+    fake = Faker("en_GB")
+    fake.seed_instance(seed + 2)
+    rng = random.Random(seed + 2)
+    today = timezone.localdate()
+    for i in range(count):
+        actor = yj_worker if i % 4 == 3 else officer
+        date_reported = today - dt.timedelta(days=rng.randint(3, 170))
+        victim_dob = fake.date_of_birth(minimum_age=12, maximum_age=85)
+        under_18 = victims_code.age_on(victim_dob, date_reported) < 18
+        victims_code.victims_code_record_create(
+            actor=actor,
+            victim=victims_code.PersonDetails(
+                given_name=fake.first_name(),
+                family_name=fake.last_name(),
+                date_of_birth=victim_dob,
+                phone=fake.phone_number() if rng.random() < 0.8 else "",
+                email=fake.free_email() if rng.random() < 0.5 else "",
+            ),
+            crime_reference=_crime_reference(
+                rng, dt.datetime.combine(date_reported, dt.time(), dt.UTC)
+            ),
+            offence_type=rng.choice(OffenceType.values),
+            date_reported=date_reported,
+            # Most within the Code's deadline; a few late, for the compliance figures.
+            date_told=min(
+                today, date_reported + dt.timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 5, 9]))
+            ),
+            told_by=actor.full_name,
+            told_how=rng.choice(ToldHow.values),
+            enhanced_rights=under_18 or rng.random() < 0.2,
+            offender_under_18=actor == yj_worker,
+            answer=VictimAnswer.DECLINED if i % 3 != 2 else VictimAnswer.UNDECIDED,
+        )
+    return count

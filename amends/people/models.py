@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower, Trim
 from simple_history.models import HistoricalRecords
 
 
@@ -43,6 +45,14 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["email"]),
+            # Finding the same person twice (people/matching.py): name ignoring case and
+            # surrounding spaces, with the date of birth.
+            models.Index(
+                Lower(Trim("family_name")),
+                Lower(Trim("given_name")),
+                F("date_of_birth"),
+                name="people_person_match_name_dob",
+            ),
         ]
 
     def __str__(self) -> str:

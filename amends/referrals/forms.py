@@ -22,7 +22,7 @@ class ReferralEditForm(VersionedForm):
     offence_date = forms.DateField(
         label="Date of the offence",
         required=False,
-        help_text="For example, 27 3 2026. Leave blank if not known.",
+        help_text="Leave blank if not known.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     offence_place = forms.CharField(label="Where it happened", max_length=200, required=False)

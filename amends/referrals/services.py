@@ -173,17 +173,18 @@ def referral_update(
         raise DomainError("Only the hub's caseworkers and managers can change a referral.")
     with transaction.atomic():
         current = _lock_visible(actor, referral)
-        if current.version != expected_version:
-            audit_record(actor=actor, action=AuditAction.CONFLICT, record=current)
-            raise StaleVersion()
+        stale = current.version != expected_version
         changed = [name for name, value in changes.items() if getattr(current, name) != value]
-        if not changed:
-            return current
-        for name in changed:
-            setattr(current, name, changes[name])
-        current.version += 1
-        current.save(update_fields=[*changed, "version", "updated_at"])
-        audit_record(actor=actor, action=AuditAction.CHANGE, record=current, fields=changed)
+        if not stale and changed:
+            for name in changed:
+                setattr(current, name, changes[name])
+            current.version += 1
+            current.save(update_fields=[*changed, "version", "updated_at"])
+            audit_record(actor=actor, action=AuditAction.CHANGE, record=current, fields=changed)
+    if stale:
+        # Outside the transaction, so that the refused save is on the record too.
+        audit_record(actor=actor, action=AuditAction.CONFLICT, record=current)
+        raise StaleVersion()
     return current
 
 

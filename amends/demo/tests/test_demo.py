@@ -7,12 +7,20 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.utils import timezone
 
 from amends.accounts.models import Organisation, User, UserRole
 from amends.demo.codes import current_code
 from amends.demo.data import DEMO_EMAILS, ORGANISATIONS
 from amends.people.models import Person
-from amends.referrals.models import ClosingReason, Referral, ReferralState
+from amends.referrals.models import (
+    ClosingReason,
+    Referral,
+    ReferralSource,
+    ReferralState,
+    VictimAnswer,
+    VictimsCodeRecord,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Organisation, User, UserRole, Referral, Person)
+        for model in (Organisation, User, UserRole, Referral, Person, VictimsCodeRecord)
     }
 
 
@@ -51,6 +59,37 @@ def test_both_hubs_hold_referrals_and_every_user_can_sign_in_with_totp():
     for user in User.objects.all():
         assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         assert user.roles
+
+
+def test_demo_records_the_victims_code_for_officers_referrals_and_for_victims_who_declined():
+    call_command("demo", referrals=26, stdout=io.StringIO())
+    made = Referral.objects.filter(
+        source__in=[ReferralSource.POLICE, ReferralSource.YOUTH_JUSTICE]
+    ).select_related("victims_code_record")
+    assert made.exists()
+    for referral in made:
+        record = referral.victims_code_record
+        assert record.answer == VictimAnswer.WANTS_REFERRAL
+        assert record.organisation_id == referral.referring_organisation_id
+        assert record.recorded_by_id == referral.referred_by_id
+        assert record.date_reported == referral.date_reported
+        assert record.date_reported <= record.date_told <= timezone.localdate(referral.received_at)
+        assert record.offender_under_18 == (referral.source == ReferralSource.YOUTH_JUSTICE)
+    assert not VictimsCodeRecord.objects.filter(
+        referral__source__in=[ReferralSource.SELF, ReferralSource.ON_BEHALF]
+    ).exists()
+    without_referral = VictimsCodeRecord.objects.filter(referral__isnull=True)
+    assert set(without_referral.values_list("answer", flat=True)) == {
+        VictimAnswer.DECLINED,
+        VictimAnswer.UNDECIDED,
+    }
+    assert {r.organisation.slug for r in without_referral} == {
+        "met-police",
+        "barnet-youth-justice",
+    }
+    before = VictimsCodeRecord.objects.count()
+    call_command("demo", referrals=26, stdout=io.StringIO())
+    assert VictimsCodeRecord.objects.count() == before
 
 
 def test_demo_code_prints_the_current_code_for_demo_users_only():

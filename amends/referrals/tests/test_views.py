@@ -168,6 +168,8 @@ def test_a_stale_form_save_gets_the_conflict_page_and_overwrites_nothing(
     assert "First person&#x27;s edit" in page
     assert "Second person&#x27;s edit" in page
     assert Referral.objects.get(pk=referral.pk).offence_place == "Second person's edit"
+    conflict = AuditEvent.objects.get(action=AuditAction.CONFLICT)
+    assert (conflict.actor_id, conflict.record_id) == (caseworker.pk, str(referral.pk))
 
 
 def test_bad_input_on_the_edit_form_names_the_field_and_saves_nothing(signed_in, hub):

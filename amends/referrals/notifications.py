@@ -1,0 +1,97 @@
+"""Messages about referrals: which to send, to whom, on which channel.
+
+`referral_created_notify` is called by every creator of a referral, inside the
+transaction that creates it. It only queues: each message becomes an
+OutboundMessage row in that transaction, and a background task sends it after
+the commit (`amends.core.messaging`), retrying until the provider answers. The
+referral is saved whether or not any provider is up.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from amends.core.messaging import message_not_sent, message_queue
+from amends.core.models import MessageChannel
+from amends.referrals.models import ContactChannel, PersonRole, Referral, ReferralPerson
+
+# Our template names (amends/referrals/templates/messages/<template>.<channel>.txt;
+# GOV.UK Notify template ids come from NOTIFY_TEMPLATE_IDS, keyed <template>_<channel>).
+REFERRAL_ACK = "referral_ack"
+REFERRAL_NEW_HUB = "referral_new_hub"
+
+# Who hears that an application arrived: whoever applied on the person's behalf
+# (the referrer), else the person harmed (who applied, or asked the officer for
+# the referral). Nobody else: the person responsible hears from the hub.
+_APPLICANT_ROLES = (PersonRole.REFERRER, PersonRole.VICTIM)
+
+
+def referral_applicant(referral: Referral) -> ReferralPerson | None:
+    """The person who should be told that the referral arrived, if any."""
+    entries = list(
+        ReferralPerson.objects.filter(referral=referral, role__in=_APPLICANT_ROLES)
+        .select_related("person")
+        .order_by("id")
+    )
+    for role in _APPLICANT_ROLES:
+        for entry in entries:
+            if entry.role == role:
+                return entry
+    return None
+
+
+def safe_channel(entry: ReferralPerson) -> tuple[str, str] | None:
+    """(channel, recipient) on a channel the person said was safe, email first; else None."""
+    channels = set(entry.safe_channels or [])
+    if ContactChannel.EMAIL in channels and entry.person.email:
+        return MessageChannel.EMAIL, entry.person.email
+    if ContactChannel.SMS in channels and entry.person.phone:
+        return MessageChannel.SMS, entry.person.phone
+    return None
+
+
+def referral_staff_url(referral: Referral) -> str:
+    path = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def referral_created_notify(*, referral: Referral) -> None:
+    """Queue the applicant's acknowledgement (safe channel only) and the hub's alert.
+
+    Call inside the transaction that created the referral. The texts carry the
+    reference and nothing about the harm; the hub alert names nobody.
+    """
+    applicant = referral_applicant(referral)
+    channel = safe_channel(applicant) if applicant is not None else None
+    if channel is None:
+        message_not_sent(
+            template=REFERRAL_ACK,
+            record=referral,
+            reason="no safe channel" if applicant is not None else "no applicant",
+        )
+    else:
+        message_queue(
+            channel=channel[0],
+            recipient=channel[1],
+            template=REFERRAL_ACK,
+            personalisation={
+                "reference": referral.reference,
+                "service_name": settings.SERVICE_NAME,
+            },
+            record=referral,
+        )
+
+    hub = referral.hub
+    if hub.notification_email:
+        message_queue(
+            channel=MessageChannel.EMAIL,
+            recipient=hub.notification_email,
+            template=REFERRAL_NEW_HUB,
+            personalisation={
+                "reference": referral.reference,
+                "link": referral_staff_url(referral),
+                "service_name": settings.SERVICE_NAME,
+            },
+            record=referral,
+        )
