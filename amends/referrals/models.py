@@ -297,6 +297,9 @@ class VictimsCodeRecord(models.Model):
     enhanced_rights = models.BooleanField(default=False)
     offender_under_18 = models.BooleanField(default=False)
     answer = models.CharField(max_length=20, choices=VictimAnswer.choices)
+    # When the victim asked for a referral: the Code's 2-day referral clock starts here
+    # (the day they were told, or later if they were undecided at first).
+    date_asked = models.DateField(null=True, blank=True)
     referral = models.OneToOneField(
         Referral,
         null=True,

@@ -314,9 +314,14 @@ def victims_code_clock(
     enhanced_rights: bool,
     answer: str,
     referred_at: dt.datetime | None,
+    date_asked: dt.date | None = None,
     today: dt.date | None = None,
 ) -> VictimsCodeClock:
-    """The Code's two clocks for one victim, counted in working days."""
+    """The Code's two clocks for one victim, counted in working days.
+
+    The refer clock starts on the day the victim asked for a referral: the day
+    they were told, unless they decided later.
+    """
     today = today or timezone.localdate()
     inform_days = (
         settings.VICTIMS_CODE_INFORM_DAYS_ENHANCED
@@ -327,7 +332,7 @@ def victims_code_clock(
     refer = None
     if answer == VictimAnswer.WANTS_REFERRAL:
         refer = Deadline(
-            due=refer_deadline(date_told=date_told),
+            due=refer_deadline(date_told=date_asked or date_told),
             done_on=date_referred,
             today=today,
             working_days=settings.VICTIMS_CODE_REFER_DAYS,
@@ -357,6 +362,7 @@ def record_clock(record: VictimsCodeRecord, *, today: dt.date | None = None) -> 
         enhanced_rights=record.enhanced_rights,
         answer=record.answer,
         referred_at=referral.received_at if referral is not None else None,
+        date_asked=record.date_asked,
         today=today,
     )
 
@@ -381,7 +387,15 @@ def referral_victims_code(*, user: User, referral: Referral) -> ReferralVictimsC
     record = (
         VictimsCodeRecord.objects.filter(referral=referral)
         .annotate(visible=Exists(victims_code_records_visible_to(user).filter(pk=OuterRef("pk"))))
-        .only("pk", "date_reported", "date_told", "enhanced_rights", "answer", "referral_id")
+        .only(
+            "pk",
+            "date_reported",
+            "date_told",
+            "date_asked",
+            "enhanced_rights",
+            "answer",
+            "referral_id",
+        )
         .first()
     )
     if record is None:
@@ -399,6 +413,7 @@ def referral_victims_code(*, user: User, referral: Referral) -> ReferralVictimsC
         enhanced_rights=record.enhanced_rights,
         answer=record.answer,
         referred_at=referral.received_at,
+        date_asked=record.date_asked,
     )
     return ReferralVictimsCode(
         date_reported=record.date_reported,
@@ -477,17 +492,24 @@ def victims_code_record_list(
         _list_queryset(user, answer)
         .order_by("-date_told", "-id")
         .values_list(
-            "pk", "date_reported", "date_told", "enhanced_rights", "answer", "referral__received_at"
+            "pk",
+            "date_reported",
+            "date_told",
+            "enhanced_rights",
+            "answer",
+            "referral__received_at",
+            "date_asked",
         )
     )
     pks = []
-    for pk, reported, told, enhanced, row_answer, referred_at in rows:
+    for pk, reported, told, enhanced, row_answer, referred_at, asked in rows:
         row_clock = victims_code_clock(
             date_reported=reported,
             date_told=told,
             enhanced_rights=enhanced,
             answer=row_answer,
             referred_at=referred_at,
+            date_asked=asked,
             today=today,
         )
         if (clock == "met" and row_clock.all_met) or (clock == "missed" and row_clock.any_failed):
@@ -573,18 +595,24 @@ def victims_code_compliance(
     rows = VictimsCodeRecord.objects.filter(
         organisation=organisation, date_told__gte=date_from, date_told__lte=date_to
     ).values_list(
-        "date_reported", "date_told", "enhanced_rights", "answer", "referral__received_at"
+        "date_reported",
+        "date_told",
+        "enhanced_rights",
+        "answer",
+        "referral__received_at",
+        "date_asked",
     )
     told = told_in_time = referred_in_time = 0
     by_answer = dict.fromkeys(VictimAnswer.values, 0)
     groups = {True: [0, 0], False: [0, 0]}
-    for reported, told_on, enhanced, answer, referred_at in rows:
+    for reported, told_on, enhanced, answer, referred_at, asked in rows:
         clock = victims_code_clock(
             date_reported=reported,
             date_told=told_on,
             enhanced_rights=enhanced,
             answer=answer,
             referred_at=referred_at,
+            date_asked=asked,
             today=today,
         )
         told += 1
@@ -1030,6 +1058,7 @@ def victims_code_record_create(
                     enhanced_rights=enhanced_rights,
                     offender_under_18=offender_under_18,
                     answer=answer,
+                    date_asked=date_told if answer == VictimAnswer.WANTS_REFERRAL else None,
                 )
                 if answer == VictimAnswer.WANTS_REFERRAL:
                     assert hub is not None
@@ -1101,6 +1130,7 @@ def victims_code_record_for_referral(
             enhanced_rights=referral.enhanced_rights,
             offender_under_18=offender_under_18,
             answer=VictimAnswer.WANTS_REFERRAL,
+            date_asked=date_told,
             referral=referral,
         )
         audit_record(
@@ -1200,6 +1230,8 @@ def _answer_locked(
     changed = ["answer"]
     if answer == VictimAnswer.WANTS_REFERRAL:
         assert hub is not None
+        current.date_asked = timezone.localdate()
+        changed.append("date_asked")
         current.referral = _refer_victim(
             actor=actor, record=current, hub=hub, safe_contact=contact, submission_key=None
         )

@@ -25,6 +25,7 @@ from amends.accounts.models import OrganisationKind, Role
 from amends.accounts.tests.factories import OrganisationFactory, UserFactory
 from amends.core.errors import DomainError, StaleVersion
 from amends.core.models import AuditAction, AuditEvent, OutboundMessage
+from amends.core.workingdays import add_working_days
 from amends.referrals import victims_code
 from amends.referrals.models import (
     PersonRole,
@@ -487,6 +488,30 @@ def test_an_undecided_victim_who_now_wants_a_referral_gets_one(client, w):
     assert OutboundMessage.objects.filter(
         record_id=str(referral.pk), template="referral_new_hub"
     ).exists()
+
+
+def test_the_refer_clock_of_a_victim_who_decided_later_starts_when_they_asked(client, w):
+    record = make_record(w.officer, answer=VictimAnswer.UNDECIDED)
+    assert record.date_asked is None
+    with time_machine.travel(NOW + dt.timedelta(days=14), tick=False):
+        signed_in(client, w.officer)
+        response = client.post(
+            f"/staff/victims-code/{record.pk}/answer/", answer_data(record, to_hub=w.hub)
+        )
+        assert response.status_code == 302, response
+        record.refresh_from_db()
+        assert record.answer == VictimAnswer.WANTS_REFERRAL, response["Location"]
+        asked = dt.date.fromisoformat(str(record.date_asked))
+        assert asked > record.date_told
+        clock = victims_code.record_clock(record, today=asked)
+    assert clock.refer is not None
+    assert clock.refer.due == add_working_days(asked, 2)
+    assert clock.refer.met
+
+
+def test_a_victim_who_asks_when_told_has_the_refer_clock_start_that_day(w):
+    record = make_record(w.officer, hub=w.hub)
+    assert record.date_asked == record.date_told
 
 
 def test_an_undecided_victim_who_declines_is_recorded_without_a_referral(client, w):
