@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "amends.people",
     "amends.referrals",
     "amends.demo",
+    "amends.api",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ ALLOWED_IMPORTS = {
     "people": {"core"},
     "referrals": {"core", "accounts", "people"},
     "demo": {"core", "accounts", "people", "referrals"},
+    "api": {"core", "accounts", "people", "referrals"},
 }
 STATE_FIELDS = {"state"}
 

@@ -66,7 +66,13 @@ def demo_organisations() -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
     for spec in ORGANISATIONS:
         org, _ = Organisation.objects.get_or_create(
-            slug=spec.slug, defaults={"name": spec.name, "kind": spec.kind}
+            slug=spec.slug,
+            defaults={
+                "name": spec.name,
+                "kind": spec.kind,
+                # A made-up team inbox, so that `make run` shows the hub's alerts.
+                "notification_email": f"team@{spec.slug}.example",
+            },
         )
         if spec.hands_off_to and org.hands_off_to_id is None:
             org.hands_off_to = orgs[spec.hands_off_to]

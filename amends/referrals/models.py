@@ -125,6 +125,9 @@ class Referral(models.Model):
     privacy_notice_version = models.CharField(max_length=20, blank=True)
     # One online application makes at most one referral, however often it is submitted.
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The referring system's own id for this referral (API or CSV): the same id from the
+    # same organisation never makes a second referral.
+    external_reference = models.CharField(max_length=100, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,6 +140,13 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["hub", "state", "-received_at"]),
             models.Index(fields=["referring_organisation", "-received_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referring_organisation", "external_reference"],
+                condition=~models.Q(external_reference=""),
+                name="one_referral_per_external_reference",
+            )
         ]
 
     def __str__(self) -> str:

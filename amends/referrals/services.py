@@ -80,6 +80,7 @@ def referral_create(
     consent_given_at: dt.datetime | None = None,
     privacy_notice_version: str = "",
     submission_key: str | None = None,
+    external_reference: str = "",
 ) -> Referral:
     """Create a referral and its people, audited. Callers enqueue notifications themselves."""
     if hub.kind != OrganisationKind.VICTIM_CARE_HUB:
@@ -104,6 +105,7 @@ def referral_create(
             consent_given_at=consent_given_at,
             privacy_notice_version=privacy_notice_version,
             submission_key=submission_key,
+            external_reference=external_reference,
         )
         for entry in people:
             person = entry.person or Person.objects.create(
