@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/nu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run worker install migrate demo serve test check-python browser-deps lint format typecheck migrations-check pytest clean
+.PHONY: help run worker install migrate demo serve test check-python browser-deps lint format typecheck migrations-check pytest clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,13 @@ pytest: install browser-deps ## The test suite (SQLite, or PostgreSQL with DATAB
 	AMENDS_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck migrations-check pytest ## Every check: ruff, mypy, migrations, the whole test suite
+
+bench: install ## Benchmark under gunicorn on SQLite and PostgreSQL (BENCH_REFERRALS=1000000 for more); not part of make test
+	$(BIN)/python -m bench.run
+
+.PHONY: bench-import
+bench-import: install ## CSV import of 10,000 then 100,000 generated rows: peak memory (minutes; not in make test)
+	AMENDS_BENCH_IMPORT=1 AMENDS_ENV=test $(BIN)/pytest amends/referrals/tests/test_csv_import_memory.py -m slow -s -q -p no:randomly
 
 clean: ## Remove .venv and var/ (the SQLite database)
 	rm -rf $(VENV) var

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "amends.core.middleware.RequestIdMiddleware",
+    # Refuses an oversized API body (413) before anything reads it.
+    "amends.api.middleware.ApiBodySizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -358,3 +360,19 @@ PUBLIC_REFERRAL_SUBMISSIONS_PER_HOUR: int = env.int(
 VICTIMS_CODE_INFORM_DAYS: int = env.int("VICTIMS_CODE_INFORM_DAYS", default=5)
 VICTIMS_CODE_INFORM_DAYS_ENHANCED: int = env.int("VICTIMS_CODE_INFORM_DAYS_ENHANCED", default=1)
 VICTIMS_CODE_REFER_DAYS: int = env.int("VICTIMS_CODE_REFER_DAYS", default=2)
+# The largest CSV file the police RJ coordinator may upload. The page imports while the
+# browser waits (about 5,000 rows a megabyte, a few milliseconds a row), so keep it within
+# the web server's request timeout; `amends import-referrals` has no limit.
+CSV_IMPORT_MAX_BYTES: int = env.int("CSV_IMPORT_MAX_BYTES", default=1024 * 1024)
+# `make bench` only: serve GET /bench/hello, the hello-world baseline of the benchmark.
+BENCHMARK_VIEWS: bool = env.bool("BENCHMARK_VIEWS", default=False)
+
+# The JSON API (/api/v1/): the largest request body it reads, and how many requests
+# one API key may make ("120/m": per minute; s, m, h or d).
+API_MAX_BODY_BYTES: int = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
+API_RATE_LIMIT: str = env.str("API_RATE_LIMIT", default="120/m")
+# An Idempotency-Key is remembered this long (`amends prune-idempotency-keys` forgets
+# older ones); a request still "in flight" after API_IDEMPOTENCY_IN_FLIGHT_SECONDS is
+# taken to have died, so a retry may take its key over.
+API_IDEMPOTENCY_KEEP_HOURS: int = env.int("API_IDEMPOTENCY_KEEP_HOURS", default=24)
+API_IDEMPOTENCY_IN_FLIGHT_SECONDS: int = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)

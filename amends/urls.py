@@ -1,8 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from amends.api.api import api
+from amends.api.api import not_found as api_not_found
 from amends.core import views as core_views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -22,6 +24,9 @@ urlpatterns = [
     # A person's sign-in email is managed by their organisation's administrator.
     path("staff/account/email/", core_views.page_not_found),
     path("staff/account/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
+    path("staff/organisation/api-keys/", include("amends.api.urls")),
     path("staff/organisation/", include("amends.accounts.urls")),
     path("staff/", include("amends.referrals.urls")),
     path("admin/", admin.site.urls),

@@ -44,7 +44,7 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
-class IdempotencyState(models.TextChoices):
+class IdempotencyPhase(models.TextChoices):
     IN_FLIGHT = "in_flight", "In flight"
     DONE = "done", "Done"
 
@@ -57,7 +57,7 @@ class IdempotencyRecord(models.Model):
     )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
-    state = models.CharField(max_length=10, choices=IdempotencyState.choices)
+    phase = models.CharField(max_length=10, choices=IdempotencyPhase.choices)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.TextField(blank=True)
     response_content_type = models.CharField(max_length=100, blank=True)
@@ -70,4 +70,4 @@ class IdempotencyRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} ({self.state})"
+        return f"{self.key} ({self.phase})"

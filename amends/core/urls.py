@@ -11,4 +11,5 @@ urlpatterns = [
     path("cookies/", views.page("core/cookies.html"), name="cookies"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("bench/hello", views.bench_hello, name="bench_hello"),
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -39,6 +40,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
     checks["migrations"] = "ok"
     return JsonResponse({"status": "ok", "checks": checks})
+
+
+@require_GET
+def bench_hello(request: HttpRequest) -> HttpResponse:
+    """The benchmark's baseline (`make bench`): the whole middleware stack, no database.
+
+    Served only when BENCHMARK_VIEWS is on; a 404 otherwise.
+    """
+    if not settings.BENCHMARK_VIEWS:
+        raise Http404("No such page.")
+    return HttpResponse("Hello, world\n", content_type="text/plain; charset=utf-8")
 
 
 def page(template: str):  # type: ignore[no-untyped-def]

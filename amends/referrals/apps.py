@@ -32,3 +32,11 @@ class ReferralsConfig(AppConfig):
                 order=30,
             )
         )
+        register(
+            NavEntry(
+                label="Import referrals",
+                url_name="referrals:csv_import",
+                roles=frozenset({Role.POLICE_RJ_COORDINATOR.value}),
+                order=40,
+            )
+        )

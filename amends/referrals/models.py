@@ -139,6 +139,8 @@ class Referral(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["hub", "state", "-received_at"]),
+            # The hub's list, newest first, without sorting every row it holds.
+            models.Index(fields=["hub", "-received_at", "-id"], name="referral_hub_newest"),
             models.Index(fields=["referring_organisation", "-received_at"]),
         ]
         constraints = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from amends.accounts.models import OrganisationKind, Role, User
+from amends.accounts.models import Organisation, OrganisationKind, Role, User
 from amends.core.models import TransitionLog
 from amends.core.scoping import get_or_404
 from amends.core.workflow import transition_history
@@ -111,4 +111,24 @@ def people_visible_to(user: User) -> QuerySet[Person]:
                 person=OuterRef("pk"), referral__in=referrals_visible_to(user)
             )
         )
+    )
+
+
+def referral_by_external_reference(
+    *, organisation: Organisation, external_reference: str
+) -> Referral | None:
+    """The referral an organisation's own system already sent with this id, if any.
+
+    The `exclude` lets SQLite use the partial unique index (it holds only
+    non-empty references); without it SQLite scans the organisation's referrals.
+    """
+    if not external_reference:
+        return None
+    return (
+        Referral.objects.filter(
+            referring_organisation=organisation, external_reference=external_reference
+        )
+        .exclude(external_reference="")
+        .order_by()
+        .first()
     )

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from amends.referrals import views, views_matching, views_victims_code
+from amends.referrals import views, views_csv, views_matching, views_victims_code
 
 app_name = "referrals"
 
 urlpatterns = [
     path("", views.staff_home, name="home"),
     path("referrals/<str:reference>/", views.referral_detail, name="detail"),
+    path("import/", views_csv.referral_csv_upload, name="csv_import"),
     path("victims-code/", views_victims_code.record_list, name="victims_code_list"),
     path("victims-code/new/", views_victims_code.record_new, name="victims_code_new"),
     path(
