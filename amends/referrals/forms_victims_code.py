@@ -90,6 +90,20 @@ def _yes_no_initial(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
+def person_details(data: dict[str, Any]) -> victims_code.PersonDetails:
+    """The person a form's name, date of birth and contact fields describe."""
+    return victims_code.PersonDetails(
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data.get("date_of_birth"),
+        phone=data.get("phone", ""),
+        email=data.get("email", ""),
+        address_line_1=data.get("address_line_1", ""),
+        town=data.get("town", ""),
+        postcode=data.get("postcode", "").upper(),
+    )
+
+
 class PhoneField(forms.CharField):
     """A UK or international phone number, as people write it."""
 
@@ -283,17 +297,7 @@ class VictimsCodeRecordForm(FormTokenMixin, ContactFieldsMixin):
         return cleaned
 
     def victim(self) -> victims_code.PersonDetails:
-        data = self.cleaned_data
-        return victims_code.PersonDetails(
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            date_of_birth=data.get("date_of_birth"),
-            phone=data.get("phone", ""),
-            email=data.get("email", ""),
-            address_line_1=data.get("address_line_1", ""),
-            town=data.get("town", ""),
-            postcode=data.get("postcode", "").upper(),
-        )
+        return person_details(self.cleaned_data)
 
 
 class VictimsCodeAnswerForm(ContactFieldsMixin):
@@ -446,17 +450,7 @@ class OffenderReferralForm(FormTokenMixin, ContactFieldsMixin):
         return cleaned
 
     def person(self) -> victims_code.PersonDetails:
-        data = self.cleaned_data
-        return victims_code.PersonDetails(
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            date_of_birth=data.get("date_of_birth"),
-            phone=data.get("phone", ""),
-            email=data.get("email", ""),
-            address_line_1=data.get("address_line_1", ""),
-            town=data.get("town", ""),
-            postcode=data.get("postcode", "").upper(),
-        )
+        return person_details(self.cleaned_data)
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
