@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "amends.accounts",
     "amends.people",
     "amends.referrals",
+    "amends.practitioners",
     "amends.demo",
     "amends.api",
 ]
@@ -376,3 +377,15 @@ API_RATE_LIMIT: str = env.str("API_RATE_LIMIT", default="120/m")
 # taken to have died, so a retry may take its key over.
 API_IDEMPOTENCY_KEEP_HOURS: int = env.int("API_IDEMPOTENCY_KEEP_HOURS", default=24)
 API_IDEMPOTENCY_IN_FLIGHT_SECONDS: int = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)
+
+# Practitioners (a registered RJ service's standards): an enhanced DBS certificate is
+# renewed after DBS_RENEWAL_MONTHS; supervision at least every SUPERVISION_INTERVAL_WEEKS;
+# practice observed at least every OBSERVATION_INTERVAL_MONTHS; CPD hours a year by level;
+# reminders go PRACTITIONER_REMINDER_WORKING_DAYS working days before each falls due.
+DBS_RENEWAL_MONTHS: int = env.int("DBS_RENEWAL_MONTHS", default=36)
+SUPERVISION_INTERVAL_WEEKS: int = env.int("SUPERVISION_INTERVAL_WEEKS", default=12)
+OBSERVATION_INTERVAL_MONTHS: int = env.int("OBSERVATION_INTERVAL_MONTHS", default=12)
+CPD_HOURS_BY_LEVEL: dict[str, int] = {"foundation": 6, "practitioner": 12, "senior": 16}
+PRACTITIONER_REMINDER_WORKING_DAYS: int = env.int("PRACTITIONER_REMINDER_WORKING_DAYS", default=10)
+# The RJ provider that receives applications made at /volunteer/.
+VOLUNTEER_PROVIDER: str = env.str("VOLUNTEER_PROVIDER", default="")

@@ -21,6 +21,7 @@ admin.site.site_header = "Amends administration (superusers only)"
 urlpatterns = [
     path("", include("amends.core.urls")),
     path("refer/", include("amends.referrals.urls_application")),
+    path("volunteer/", include("amends.practitioners.urls_volunteer")),
     # A person's sign-in email is managed by their organisation's administrator.
     path("staff/account/email/", core_views.page_not_found),
     path("staff/account/", include("allauth.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("staff/organisation/api-keys/", include("amends.api.urls")),
     path("staff/organisation/", include("amends.accounts.urls")),
+    path("staff/practitioners/", include("amends.practitioners.urls")),
     path("staff/", include("amends.referrals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,8 @@ ALLOWED_IMPORTS = {
     "accounts": {"core"},
     "people": {"core"},
     "referrals": {"core", "accounts", "people"},
-    "demo": {"core", "accounts", "people", "referrals"},
+    "practitioners": {"core", "accounts", "people"},
+    "demo": {"core", "accounts", "people", "referrals", "practitioners"},
     "api": {"core", "accounts", "people", "referrals"},
 }
 STATE_FIELDS = {"state"}
