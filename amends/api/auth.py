@@ -6,7 +6,6 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
@@ -14,6 +13,7 @@ from ninja.throttling import BaseThrottle
 from amends.api.models import ApiKey
 from amends.api.selectors import api_key_for_token
 from amends.api.services import api_key_touch
+from amends.core.ratelimit import rate_hit
 
 
 class ApiKeyAuth(HttpBearer):
@@ -36,21 +36,14 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class ApiKeyRateThrottle(BaseThrottle):
-    """At most API_RATE_LIMIT requests per key in each fixed window, counted in the shared cache."""
+    """At most API_RATE_LIMIT requests per key in each fixed window (core/ratelimit.py)."""
 
     def allow_request(self, request: HttpRequest) -> bool:
         api_key = getattr(request, "auth", None)
         if not isinstance(api_key, ApiKey):
             return True
         limit, window = parse_rate(settings.API_RATE_LIMIT)
-        bucket = int(time.time() // window)
-        key = f"api-rate:{api_key.prefix}:{window}:{bucket}"
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
+        count = rate_hit(key=f"api:{api_key.prefix}", window_seconds=window)
         return count <= limit
 
     def wait(self) -> float | None:

@@ -151,14 +151,9 @@ def api_referral_create(
                 date_reported=date_reported,
                 external_reference=external_reference,
                 people=people,
+                audit_detail=_audit_detail(api_key),
             )
             referral_created_notify(referral=referral)
-            audit_record(
-                actor=None,
-                action=AuditAction.CREATE,
-                record=referral,
-                detail=_audit_detail(api_key),
-            )
     except IntegrityError:
         # Sent twice at once under different Idempotency-Keys: the constraint let one in.
         existing = selectors.referral_by_external_reference(

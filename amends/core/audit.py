@@ -43,3 +43,29 @@ def audit_record(
         detail=detail or {},
         request_id=current_request_id(),
     )
+
+
+def audit_records(
+    *,
+    actor: Actor | None,
+    action: AuditAction | str,
+    records: Iterable[models.Model],
+    detail_of: Any = None,
+) -> list[AuditEvent]:
+    """One event per record, written in one INSERT; `detail_of(record)` gives each detail."""
+    request_id = current_request_id()
+    events = [
+        AuditEvent(
+            actor_id=actor.pk if actor is not None else None,
+            actor_email=actor.email if actor is not None else "",
+            organisation_slug=actor.organisation_slug if actor is not None else "",
+            action=str(action),
+            record_type=record._meta.label_lower,
+            record_id=str(record.pk),
+            fields=[],
+            detail=detail_of(record) if detail_of is not None else {},
+            request_id=request_id,
+        )
+        for record in records
+    ]
+    return AuditEvent.objects.bulk_create(events)

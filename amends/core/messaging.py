@@ -1,7 +1,8 @@
 """Messages to people and teams: queued with the record, sent in the background, never lost.
 
-`message_queue` writes an OutboundMessage in the caller's transaction and, once
-that transaction commits, enqueues the `amends.core.tasks.message_send` task.
+`messages_queue` (and `message_queue` for one) writes OutboundMessage rows in the
+caller's transaction and enqueues one task to send them: in that same transaction
+when tasks are rows of our database, else once it commits.
 `message_send` claims the row, hands it to the configured backend and records
 the outcome: sent, or a failure with the next attempt scheduled by exponential
 backoff (MESSAGES_RETRY_BASE_SECONDS doubling up to MESSAGES_RETRY_MAX_SECONDS),
@@ -27,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO, cast
 
@@ -38,7 +40,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from amends.core.audit import audit_record
+from amends.core.audit import audit_record, audit_records
 from amends.core.models import AuditAction, MessageChannel, MessageStatus, OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -200,6 +202,17 @@ def message_enqueue(*, message_id: int, run_after: dt.datetime | None = None) ->
     task.enqueue(message_id=message_id)
 
 
+@dataclass(frozen=True)
+class MessageToSend:
+    """One message for `messages_queue`: to whom, on which channel, about which record."""
+
+    channel: str
+    recipient: str
+    template: str
+    personalisation: dict[str, str]
+    record: models.Model | None = None
+
+
 def message_queue(
     *,
     channel: str,
@@ -208,40 +221,86 @@ def message_queue(
     personalisation: dict[str, str],
     record: models.Model | None = None,
 ) -> OutboundMessage:
-    """Save a message to send, in the caller's transaction; its task is enqueued on commit."""
-    if channel not in MessageChannel.values:
-        raise ValueError(f"Unknown message channel {channel!r}.")
-    if not recipient:
-        raise ValueError("A message needs a recipient.")
-    record_type = record._meta.label_lower if record is not None else ""
-    record_id = str(record.pk) if record is not None else ""
-    # No savepoint of its own: the message and its audit event stand or fall with
+    """Save a message to send, in the caller's transaction (see `messages_queue`)."""
+    (message,) = messages_queue(
+        [MessageToSend(channel, recipient, template, personalisation, record)]
+    )
+    return message
+
+
+def messages_queue(messages: list[MessageToSend]) -> list[OutboundMessage]:
+    """Save messages to send in the caller's transaction, each audited; one task sends them.
+
+    With the database queue (django-tasks-db) the task row is written in the same
+    transaction: it commits or rolls back with the messages (a transactional
+    outbox) and costs no commit of its own. Any other queue gets the task once the
+    transaction commits.
+    """
+    for spec in messages:
+        if spec.channel not in MessageChannel.values:
+            raise ValueError(f"Unknown message channel {spec.channel!r}.")
+        if not spec.recipient:
+            raise ValueError("A message needs a recipient.")
+    if not messages:
+        return []
+    rows = [
+        OutboundMessage(
+            channel=spec.channel,
+            recipient=spec.recipient,
+            template=spec.template,
+            personalisation=spec.personalisation,
+            record_type=spec.record._meta.label_lower if spec.record is not None else "",
+            record_id=str(spec.record.pk) if spec.record is not None else "",
+        )
+        for spec in messages
+    ]
+    # No savepoint of its own: the messages and their audit events stand or fall with
     # the caller's transaction.
     with transaction.atomic(savepoint=False):
-        message = OutboundMessage.objects.create(
-            channel=channel,
-            recipient=recipient,
-            template=template,
-            personalisation=personalisation,
-            record_type=record_type,
-            record_id=record_id,
-        )
-        audit_record(
+        created = OutboundMessage.objects.bulk_create(rows)
+        audit_records(
             actor=None,
             action=AuditAction.CREATE,
-            record=message,
-            detail={
-                "channel": channel,
-                "template": template,
-                "record_type": record_type,
-                "record_id": record_id,
+            records=created,
+            detail_of=lambda message: {
+                "channel": message.channel,
+                "template": message.template,
+                "record_type": message.record_type,
+                "record_id": message.record_id,
             },
         )
-        message_id = message.pk
-        # robust: a queue that cannot take the task now must not undo the commit;
-        # the message stays pending and messages_sweep enqueues it later.
-        transaction.on_commit(lambda: message_enqueue(message_id=message_id), robust=True)
-    return message
+        ids = [message.pk for message in created]
+        if _queue_is_this_database():
+            messages_enqueue(message_ids=ids)
+        else:
+            # robust: a queue that cannot take the task now must not undo the commit;
+            # the messages stay pending and messages_sweep enqueues them later.
+            transaction.on_commit(lambda: messages_enqueue(message_ids=ids), robust=True)
+    return created
+
+
+def messages_enqueue(*, message_ids: list[int]) -> None:
+    """One task for messages queued together (one message: the one-message task)."""
+    from amends.core.tasks import message_send as message_send_task
+    from amends.core.tasks import messages_send as messages_send_task
+
+    if len(message_ids) == 1:
+        message_send_task.enqueue(message_id=message_ids[0])
+    else:
+        messages_send_task.enqueue(message_ids=message_ids)
+
+
+def _queue_is_this_database() -> bool:
+    """Whether tasks are rows in our own database (django-tasks-db), not another service."""
+    from django_tasks.exceptions import InvalidTaskBackendError
+    from django_tasks_db import DatabaseBackend
+
+    from amends.core.tasks import message_send as message_send_task
+
+    try:
+        return isinstance(message_send_task.get_backend(), DatabaseBackend)
+    except InvalidTaskBackendError:
+        return False  # a misconfigured queue: the commit must not fail; the sweep catches up
 
 
 def message_not_sent(*, template: str, record: models.Model, reason: str) -> None:

@@ -108,3 +108,24 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} by {self.channel} ({self.status})"
+
+
+class RateCounter(models.Model):
+    """How many times something happened in one fixed window (core/ratelimit.py).
+
+    Kept in the database rather than the cache: one statement counts and answers,
+    shared by every worker and machine, with no cache server to run.
+    """
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField(help_text="Unix time at which the window opened.")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratecounter_key_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"

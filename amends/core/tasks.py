@@ -17,6 +17,12 @@ def message_send(*, message_id: int) -> str:
 
 
 @task()
+def messages_send(*, message_ids: list[int]) -> list[str]:
+    """Send messages queued together; each is claimed, sent or retried on its own."""
+    return [messaging.message_send(message_id=message_id) for message_id in message_ids]
+
+
+@task()
 def messages_sweep() -> int:
     """Enqueue every pending message that is due again; nothing is lost if a worker died."""
     return messaging.messages_sweep()

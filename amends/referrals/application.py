@@ -21,13 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from amends.accounts.models import Organisation, OrganisationKind
 from amends.core.errors import DomainError
+from amends.core.ratelimit import rate_count, rate_hit
 from amends.people.models import Person
 from amends.referrals import forms_application as f
 from amends.referrals.models import (
@@ -506,12 +506,15 @@ def _people(answers: ApplicationAnswers) -> list[PersonInReferral]:
     return people
 
 
-def application_submit(*, answers: ApplicationAnswers, submission_key: str) -> Referral:
+def application_submit(
+    *, answers: ApplicationAnswers, submission_key: str, counted_as: str = ""
+) -> Referral:
     """Make the referral an online application asks for, once per submission key.
 
     The referral, its people, its audit event and its notifications are written in
     one transaction. A second submit with the same key (a double click, a resubmitted
-    page, a race between two requests) gets the referral the first one made.
+    page, a race between two requests) gets the referral the first one made. A new
+    referral counts once against the rate counter `counted_as`, after the commit.
     """
     existing = Referral.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -545,6 +548,8 @@ def application_submit(*, answers: ApplicationAnswers, submission_key: str) -> R
         if existing is None:
             raise
         return existing
+    if counted_as:
+        rate_hit(key=counted_as, window_seconds=RATE_WINDOW_SECONDS)
     return referral
 
 
@@ -563,23 +568,24 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+def submission_rate_key(request: HttpRequest) -> str:
+    """The counter of applications sent from the request's address (hashed: no IP is kept)."""
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return f"apply:{address}"
+
+
 def submission_allowed(request: HttpRequest, submission_key: str) -> bool:
     """At most N different applications an hour from one address; resending one is free.
 
-    Counting applications, not requests, means a double click or a retry of the same
-    application is never refused, and 20 copies of one submit count once.
+    Only applications that made a referral are counted (`application_submit` counts
+    them), so a double click, a retry or 20 copies of one submit count once, and an
+    application already sent is never refused. The hour is a fixed window
+    (core/ratelimit.py): a brake on bots, not an exact quota.
     """
-    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    seen = f"amends:apply:seen:{address}:{submission_key}"
-    counter = f"amends:apply:count:{address}"
-    if cache.get(seen) is not None:
+    sent = rate_count(key=submission_rate_key(request), window_seconds=RATE_WINDOW_SECONDS)
+    if sent < settings.PUBLIC_REFERRAL_SUBMISSIONS_PER_HOUR:
         return True
-    count = int(cache.get(counter, 0))
-    if count >= settings.PUBLIC_REFERRAL_SUBMISSIONS_PER_HOUR:
-        return False
-    if cache.add(seen, True, RATE_WINDOW_SECONDS):
-        cache.set(counter, count + 1, RATE_WINDOW_SECONDS)
-    return True
+    return Referral.objects.filter(submission_key=submission_key).exists()
 
 
 def application_sent(session: SessionBase, referral: Referral) -> None:

@@ -10,9 +10,10 @@ referral is saved whether or not any provider is up.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from amends.core.messaging import message_not_sent, message_queue
+from amends.core.messaging import MessageToSend, message_not_sent, messages_queue
 from amends.core.models import MessageChannel
 from amends.referrals.models import ContactChannel, PersonRole, Referral, ReferralPerson
 
@@ -29,11 +30,18 @@ _APPLICANT_ROLES = (PersonRole.REFERRER, PersonRole.VICTIM)
 
 def referral_applicant(referral: Referral) -> ReferralPerson | None:
     """The person who should be told that the referral arrived, if any."""
-    entries = list(
-        ReferralPerson.objects.filter(referral=referral, role__in=_APPLICANT_ROLES)
-        .select_related("person")
-        .order_by("id")
+    # referral_create leaves the people it made on the referral: no query then.
+    made: QuerySet[ReferralPerson] | None = getattr(referral, "_prefetched_objects_cache", {}).get(
+        "people"
     )
+    if made is not None:
+        entries = sorted((e for e in made if e.role in _APPLICANT_ROLES), key=lambda e: e.pk)
+    else:
+        entries = list(
+            ReferralPerson.objects.filter(referral=referral, role__in=_APPLICANT_ROLES)
+            .select_related("person")
+            .order_by("id")
+        )
     for role in _APPLICANT_ROLES:
         for entry in entries:
             if entry.role == role:
@@ -64,6 +72,7 @@ def referral_created_notify(*, referral: Referral) -> None:
     """
     applicant = referral_applicant(referral)
     channel = safe_channel(applicant) if applicant is not None else None
+    messages: list[MessageToSend] = []
     if channel is None:
         message_not_sent(
             template=REFERRAL_ACK,
@@ -71,27 +80,32 @@ def referral_created_notify(*, referral: Referral) -> None:
             reason="no safe channel" if applicant is not None else "no applicant",
         )
     else:
-        message_queue(
-            channel=channel[0],
-            recipient=channel[1],
-            template=REFERRAL_ACK,
-            personalisation={
-                "reference": referral.reference,
-                "service_name": settings.SERVICE_NAME,
-            },
-            record=referral,
+        messages.append(
+            MessageToSend(
+                channel=channel[0],
+                recipient=channel[1],
+                template=REFERRAL_ACK,
+                personalisation={
+                    "reference": referral.reference,
+                    "service_name": settings.SERVICE_NAME,
+                },
+                record=referral,
+            )
         )
 
     hub = referral.hub
     if hub.notification_email:
-        message_queue(
-            channel=MessageChannel.EMAIL,
-            recipient=hub.notification_email,
-            template=REFERRAL_NEW_HUB,
-            personalisation={
-                "reference": referral.reference,
-                "link": referral_staff_url(referral),
-                "service_name": settings.SERVICE_NAME,
-            },
-            record=referral,
+        messages.append(
+            MessageToSend(
+                channel=MessageChannel.EMAIL,
+                recipient=hub.notification_email,
+                template=REFERRAL_NEW_HUB,
+                personalisation={
+                    "reference": referral.reference,
+                    "link": referral_staff_url(referral),
+                    "service_name": settings.SERVICE_NAME,
+                },
+                record=referral,
+            )
         )
+    messages_queue(messages)

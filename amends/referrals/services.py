@@ -81,8 +81,12 @@ def referral_create(
     privacy_notice_version: str = "",
     submission_key: str | None = None,
     external_reference: str = "",
+    audit_detail: dict[str, Any] | None = None,
 ) -> Referral:
-    """Create a referral and its people, audited. Callers enqueue notifications themselves."""
+    """Create a referral and its people, audited. Callers enqueue notifications themselves.
+
+    `audit_detail` adds to the creation's audit event (e.g. the API key that sent it).
+    """
     if hub.kind != OrganisationKind.VICTIM_CARE_HUB:
         raise DomainError(f"{hub.name} is not a victim care hub; referrals are held by a hub.")
     with transaction.atomic():
@@ -107,6 +111,7 @@ def referral_create(
             submission_key=submission_key,
             external_reference=external_reference,
         )
+        made: list[ReferralPerson] = []
         for entry in people:
             person = entry.person or Person.objects.create(
                 given_name=entry.given_name,
@@ -118,7 +123,7 @@ def referral_create(
                 town=entry.town,
                 postcode=entry.postcode,
             )
-            ReferralPerson.objects.create(
+            made_entry = ReferralPerson.objects.create(
                 referral=referral,
                 person=person,
                 role=entry.role,
@@ -133,12 +138,19 @@ def referral_create(
                 uses_bsl=entry.uses_bsl,
                 adjustments=entry.adjustments,
             )
+            made.append(made_entry)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
             record=referral,
-            detail={"source": source, "people": len(people)},
+            detail={"source": source, "people": len(people), **(audit_detail or {})},
         )
+    # As if prefetched (as Django's prefetch_related leaves it): `referral.people.all()`
+    # and the notifications need no query.
+    prefetched = ReferralPerson.objects.filter(referral=referral)
+    prefetched._result_cache = made
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]
+    referral._prefetched_objects_cache = {"people": prefetched}  # type: ignore[attr-defined]
     return referral
 
 

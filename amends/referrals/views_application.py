@@ -174,7 +174,9 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         try:
             answers = app.application_answers(application, walk)
             referral = app.application_submit(
-                answers=answers, submission_key=application.submission_key
+                answers=answers,
+                submission_key=application.submission_key,
+                counted_as=app.submission_rate_key(request),
             )
         except DomainError:
             return _where_next(walk)

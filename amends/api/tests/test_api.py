@@ -75,7 +75,19 @@ class TestCreate:
             record_id=str(referral.pk), action=AuditAction.CREATE, detail__api_key=prefix
         )
         assert event.actor_id is None
-        assert event.detail == {"api_key": prefix, "organisation": police.slug}
+        assert event.detail == {
+            "source": "api",
+            "people": 2,
+            "api_key": prefix,
+            "organisation": police.slug,
+        }
+        # One creation event, naming the key: not one from the service and one from the API.
+        assert (
+            AuditEvent.objects.filter(record_id=str(referral.pk), action=AuditAction.CREATE)
+            .filter(record_type="referrals.referral")
+            .count()
+            == 1
+        )
         assert "Okafor" not in json.dumps(list(AuditEvent.objects.values()), default=str)
 
     def test_works_without_a_person_responsible_or_idempotency_key(self, post, key):

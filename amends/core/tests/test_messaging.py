@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -61,18 +62,44 @@ class TestQueue:
         assert event.detail["template"] == "referral_ack"
         assert "sam@example.org" not in str(event.detail) + str(event.fields)
 
-    def test_the_task_is_enqueued_only_when_the_transaction_commits(
+    def test_with_the_database_queue_the_task_is_written_in_the_same_transaction(
         self, settings, django_capture_on_commit_callbacks
     ):
         settings.TASKS = DB_TASKS
+        # Rolled back: neither the message nor its task remains.
+        seen_inside: list[int] = []
+
+        def fails() -> None:
+            with transaction.atomic():
+                queue()
+                seen_inside.append(DBTaskResult.objects.count())
+                raise RuntimeError("the caller's transaction fails")
+
+        with pytest.raises(RuntimeError):
+            fails()
+        assert seen_inside == [1]
+        assert not OutboundMessage.objects.exists()
+        assert not DBTaskResult.objects.exists()
+        # Committed: both, with nothing left to run on commit.
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             message = queue()
-        assert not DBTaskResult.objects.exists()
-        for callback in callbacks:
-            callback()
+        assert callbacks == []
         task = DBTaskResult.objects.get()
         assert task.task_path == "amends.core.tasks.message_send"
         assert task.args_kwargs["kwargs"] == {"message_id": message.pk}
+
+    def test_another_queue_gets_the_task_only_when_the_transaction_commits(
+        self, django_capture_on_commit_callbacks
+    ):
+        # The immediate backend (as tests use) stands for any queue outside the database.
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            message = queue()
+        message.refresh_from_db()
+        assert message.status == MessageStatus.PENDING
+        assert len(callbacks) == 1
+        callbacks[0]()
+        message.refresh_from_db()
+        assert message.status == MessageStatus.SENT
 
     def test_with_the_immediate_backend_it_is_sent_on_commit(
         self, capsys, django_capture_on_commit_callbacks
@@ -178,6 +205,7 @@ class TestRetry:
         settings.TASKS = DB_TASKS
         file_backend.write_text("in the way")
         message = queue()
+        DBTaskResult.objects.all().delete()  # the first attempt's task, run by hand below
         assert messaging.message_send(message_id=message.pk) == "retry"
         message.refresh_from_db()
         task = DBTaskResult.objects.get()
@@ -222,6 +250,7 @@ class TestSweep:
         )
         sent = queue()
         OutboundMessage.objects.filter(pk=sent.pk).update(status=MessageStatus.SENT)
+        DBTaskResult.objects.all().delete()  # the tasks written with each message
         assert messaging.messages_sweep() == 1
         assert [t.args_kwargs["kwargs"]["message_id"] for t in DBTaskResult.objects.all()] == [
             due.pk
@@ -230,6 +259,7 @@ class TestSweep:
     def test_the_command_enqueues_or_sends(self, settings, file_backend):
         settings.TASKS = DB_TASKS
         message = queue()
+        DBTaskResult.objects.all().delete()  # as if its worker had died with it
         OutboundMessage.objects.filter(pk=message.pk).update(
             next_attempt_at=timezone.now() - dt.timedelta(seconds=1)
         )
