@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "amends.people",
     "amends.referrals",
     "amends.practitioners",
+    "amends.events",
     "amends.demo",
     "amends.api",
 ]
@@ -389,3 +390,5 @@ CPD_HOURS_BY_LEVEL: dict[str, int] = {"foundation": 6, "practitioner": 12, "seni
 PRACTITIONER_REMINDER_WORKING_DAYS: int = env.int("PRACTITIONER_REMINDER_WORKING_DAYS", default=10)
 # The RJ provider that receives applications made at /volunteer/.
 VOLUNTEER_PROVIDER: str = env.str("VOLUNTEER_PROVIDER", default="")
+# How many volunteer applications one address may send in an hour (a brake on bots).
+VOLUNTEER_SUBMISSIONS_PER_HOUR: int = env.int("VOLUNTEER_SUBMISSIONS_PER_HOUR", default=10)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("amends.core.urls")),
     path("refer/", include("amends.referrals.urls_application")),
     path("volunteer/", include("amends.practitioners.urls_volunteer")),
+    path("events/", include("amends.events.urls_public")),
     # A person's sign-in email is managed by their organisation's administrator.
     path("staff/account/email/", core_views.page_not_found),
     path("staff/account/", include("allauth.urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("staff/organisation/api-keys/", include("amends.api.urls")),
     path("staff/organisation/", include("amends.accounts.urls")),
     path("staff/practitioners/", include("amends.practitioners.urls")),
+    path("staff/events/", include("amends.events.urls")),
     path("staff/", include("amends.referrals.urls")),
     path("admin/", admin.site.urls),
 ]

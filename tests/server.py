@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -52,6 +53,9 @@ def get(url: str) -> tuple[int, str]:
 @contextmanager
 def running_server(env: dict[str, str], workers: int = 2) -> Iterator[str]:
     port = free_port()
+    # The server's log goes to a file, never to a pipe nobody reads: a full pipe would
+    # block every worker on its next access-log line and hang the tests.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in finally
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -65,7 +69,7 @@ def running_server(env: dict[str, str], workers: int = 2) -> Iterator[str]:
         ],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -74,9 +78,8 @@ def running_server(env: dict[str, str], workers: int = 2) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited: {process.stdout.read() if process.stdout else ''}"
-                )
+                log.seek(0)
+                raise RuntimeError(f"server exited: {log.read()}")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
@@ -91,3 +94,4 @@ def running_server(env: dict[str, str], workers: int = 2) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()

@@ -15,7 +15,8 @@ ALLOWED_IMPORTS = {
     "people": {"core"},
     "referrals": {"core", "accounts", "people"},
     "practitioners": {"core", "accounts", "people"},
-    "demo": {"core", "accounts", "people", "referrals", "practitioners"},
+    "events": {"core", "accounts", "people", "practitioners"},
+    "demo": {"core", "accounts", "people", "referrals", "practitioners", "events"},
     "api": {"core", "accounts", "people", "referrals"},
 }
 STATE_FIELDS = {"state"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -15,6 +17,28 @@ from faker import Faker
 from amends.accounts.models import Organisation, User, UserRole
 from amends.accounts.models import Role as R
 from amends.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISATIONS, USERS
+from amends.events import selectors as event_selectors
+from amends.events import services as event_services
+from amends.events.models import (
+    Event,
+    EventKind,
+    EventState,
+    HoursActivity,
+    RegistrantKind,
+    Registration,
+    YearGroup,
+)
+from amends.practitioners import application
+from amends.practitioners import services as practitioner_services
+from amends.practitioners.models import (
+    AccreditationRole,
+    DbsOutcome,
+    Practitioner,
+    PractitionerLevel,
+    PractitionerState,
+    RjcStatus,
+    TrainingCourse,
+)
 from amends.referrals import services, victims_code
 from amends.referrals.models import (
     ClosingReason,
@@ -111,6 +135,7 @@ def demo_referrals(
     """Create `count` referrals across both hubs and every state, unless the hubs have some."""
     hubs = [orgs["barnet-victim-care-hub"], orgs["enfield-victim-care-hub"]]
     demo_victims_code_records(orgs=orgs, users=users, count=max(4, count // 10), seed=seed)
+    demo_practitioners(orgs=orgs, users=users, seed=seed)
     if Referral.objects.filter(hub__in=hubs).exists():
         return 0
     # Its own random stream, so that the Victims' Code dates leave the rest of the demo as it was.
@@ -404,3 +429,504 @@ def demo_victims_code_records(
             answer=VictimAnswer.DECLINED if i % 3 != 2 else VictimAnswer.UNDECIDED,
         )
     return count
+
+
+# Calm Mediation's volunteers and staff: (final state, accreditation role, days since their
+# last supervision). Three active facilitators are eligible for allocation; one more is
+# active but last supervised 14 weeks ago, so the allocation page says why not.
+PRACTITIONER_PLAN: list[tuple[str, str, int]] = [
+    (PractitionerState.APPLIED, "", 0),
+    (PractitionerState.SHORTLISTED, "", 0),
+    (PractitionerState.INTERVIEW, "", 0),
+    (PractitionerState.REFERENCES, "", 0),
+    (PractitionerState.VETTING, "", 0),
+    (PractitionerState.INDUCTION, "", 0),
+    (PractitionerState.TRAINING, "", 0),
+    (PractitionerState.ACCREDITED, AccreditationRole.ADVOCATE, 0),
+    (PractitionerState.ACTIVE, AccreditationRole.FACILITATOR, 20),
+    (PractitionerState.ACTIVE, AccreditationRole.FACILITATOR, 45),
+    (PractitionerState.ACTIVE, AccreditationRole.FACILITATOR, 14 * 7),
+    (PractitionerState.PAUSED, AccreditationRole.CO_FACILITATOR, 60),
+    (PractitionerState.NOT_PROGRESSED, "", 0),
+]
+_RECRUITMENT = [
+    PractitionerState.SHORTLISTED,
+    PractitionerState.INTERVIEW,
+    PractitionerState.REFERENCES,
+    PractitionerState.VETTING,
+    PractitionerState.INDUCTION,
+    PractitionerState.TRAINING,
+    PractitionerState.ACCREDITED,
+    PractitionerState.ACTIVE,
+]
+
+
+def demo_practitioners(*, orgs: dict[str, Organisation], users: dict[str, User], seed: int) -> int:
+    """Volunteers at every step of recruitment and practising facilitators, unless any exist.
+
+    Volunteers apply through the public application's service and the volunteer
+    coordinator moves them on through the practitioners' services, recording the
+    references, DBS checks, training, supervision, observed practice and CPD each
+    step needs. The demo facilitator's sign-in is linked to a staff practitioner
+    who is eligible for allocation.
+    """
+    provider = orgs["calm-mediation"]
+    if Practitioner.objects.filter(provider=provider).exists():
+        return 0
+    coordinator = users["volunteers@calm-mediation.example"]
+    fake = Faker("en_GB")
+    fake.seed_instance(seed + 3)
+    rng = random.Random(seed + 3)
+    today = timezone.localdate()
+    made = 0
+    for i, (target, role, supervised_days_ago) in enumerate(PRACTITIONER_PLAN):
+        first_name, last_name = fake.first_name(), fake.last_name()
+        practitioner = application.volunteer_application_submit(
+            answers=application.VolunteerAnswers(
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=fake.date_of_birth(minimum_age=20, maximum_age=72),
+                email=f"{first_name}.{last_name}.{i}@example.org".lower().replace("'", ""),
+                phone=fake.phone_number(),
+                address_line_1=fake.street_address().replace("\n", ", "),
+                town=fake.city(),
+                postcode=fake.postcode(),
+                roles=(role or AccreditationRole.FACILITATOR,),
+                availability=tuple(
+                    rng.sample(["weekday_morning", "weekday_evening", "weekend"], k=2)
+                ),
+                hours_per_month=rng.choice([6, 8, 12, 16]),
+                languages=rng.choice(["English", "English, Polish", "English, Urdu", "English"]),
+                experience=fake.paragraph(nb_sentences=2),
+                motivation=fake.paragraph(nb_sentences=3),
+                referees=(
+                    application.RefereeAnswers(
+                        full_name=fake.name(),
+                        relationship="Former manager",
+                        email=f"referee.{i}.a@example.org",
+                    ),
+                    application.RefereeAnswers(
+                        full_name=fake.name(),
+                        relationship="Volunteer supervisor",
+                        phone=fake.phone_number(),
+                    ),
+                ),
+                consent_given_at=timezone.now() - dt.timedelta(days=rng.randint(20, 400)),
+            ),
+            submission_key=f"demo-{seed}-practitioner-{i}",
+        )
+        if target == PractitionerState.NOT_PROGRESSED:
+            practitioner_services.practitioner_transition(
+                actor=coordinator,
+                practitioner=practitioner,
+                to_state=PractitionerState.NOT_PROGRESSED,
+                reason="Withdrew after the interview: moving out of the area.",
+            )
+        else:
+            last = PractitionerState.ACTIVE if target == PractitionerState.PAUSED else target
+            _practitioner_walk(
+                practitioner=practitioner,
+                coordinator=coordinator,
+                target=last,
+                role=role,
+                rng=rng,
+                fake=fake,
+            )
+            if target in {PractitionerState.ACTIVE, PractitionerState.PAUSED}:
+                _practice_records(
+                    practitioner=practitioner,
+                    coordinator=coordinator,
+                    supervised_on=today - dt.timedelta(days=supervised_days_ago),
+                    rng=rng,
+                    fake=fake,
+                )
+            if target == PractitionerState.PAUSED:
+                practitioner_services.practitioner_transition(
+                    actor=coordinator,
+                    practitioner=practitioner,
+                    to_state=PractitionerState.PAUSED,
+                    reason="Taking a break for family reasons until the spring.",
+                )
+        made += 1
+    made += _demo_staff_facilitator(
+        coordinator=coordinator,
+        facilitator=users["facilitator@calm-mediation.example"],
+        rng=rng,
+        fake=fake,
+    )
+    return made
+
+
+def _practitioner_walk(
+    *,
+    practitioner: Practitioner,
+    coordinator: User,
+    target: str,
+    role: str,
+    rng: random.Random,
+    fake: Faker,
+) -> None:
+    """Move a volunteer who applied along recruitment to `target`, as the coordinator would."""
+    S = PractitionerState
+    today = timezone.localdate()
+    for step in _RECRUITMENT:
+        if practitioner.state == target:
+            return
+        if step == S.VETTING:
+            for referee in practitioner.referees.all():
+                practitioner_services.referee_record(
+                    actor=coordinator,
+                    referee=referee,
+                    received_on=today,
+                    satisfactory=True,
+                    notes="Warm and specific about their listening skills.",
+                )
+        if step == S.INDUCTION:
+            practitioner_services.dbs_check_record(
+                actor=coordinator,
+                practitioner=practitioner,
+                certificate_number=f"{rng.randint(1, 999_999_999_999):012d}",
+                issue_date=today - dt.timedelta(days=rng.randint(30, 500)),
+                outcome=DbsOutcome.CLEAR,
+                update_service=rng.random() < 0.5,
+            )
+        if step == S.ACCREDITED:
+            practitioner_services.training_record_add(
+                actor=coordinator,
+                practitioner=practitioner,
+                course=TrainingCourse.ADVOCATE
+                if role == AccreditationRole.ADVOCATE
+                else TrainingCourse.FACILITATOR,
+                completed_on=today - dt.timedelta(days=rng.randint(60, 300)),
+                hours=Decimal("28"),
+                title="Restorative justice facilitator skills (4 days)",
+                trainer=fake.name(),
+            )
+        practitioner_services.practitioner_transition(
+            actor=coordinator,
+            practitioner=practitioner,
+            to_state=step,
+            accreditation_role=role if step == S.ACCREDITED else "",
+            level=rng.choice(list(PractitionerLevel.values)) if step == S.ACCREDITED else "",
+        )
+        if step == S.REFERENCES and target == S.REFERENCES:
+            first = practitioner.referees.order_by("id").first()
+            assert first is not None
+            practitioner_services.referee_record(
+                actor=coordinator, referee=first, received_on=today, satisfactory=True
+            )
+
+
+def _practice_records(
+    *,
+    practitioner: Practitioner,
+    coordinator: User,
+    supervised_on: dt.date,
+    rng: random.Random,
+    fake: Faker,
+) -> None:
+    """Supervision (the latest on `supervised_on`), observed practice and CPD."""
+    today = timezone.localdate()
+    supervisor = fake.name()
+    for weeks_before in (0, 10):
+        practitioner_services.supervision_record(
+            actor=coordinator,
+            practitioner=practitioner,
+            held_on=supervised_on - dt.timedelta(weeks=weeks_before),
+            supervisor=supervisor,
+            notes="Caseload, wellbeing and reflective practice discussed.",
+        )
+    practitioner_services.observation_record(
+        actor=coordinator,
+        practitioner=practitioner,
+        observed_on=today - dt.timedelta(days=rng.randint(30, 200)),
+        observer="Owen Hughes",
+        notes="Observed a preparation meeting; clear and calm.",
+    )
+    for activity in ("Webinar: trauma-informed practice", "Reading: RJC practice guidance"):
+        practitioner_services.cpd_entry_add(
+            actor=coordinator,
+            practitioner=practitioner,
+            completed_on=today - dt.timedelta(days=rng.randint(10, 300)),
+            activity=activity,
+            hours=Decimal(rng.choice(["1.5", "2", "3"])),
+            evidence="Certificate of attendance",
+        )
+
+
+def _demo_staff_facilitator(
+    *, coordinator: User, facilitator: User, rng: random.Random, fake: Faker
+) -> int:
+    """The demo facilitator as a member of staff: accredited, active, eligible."""
+    today = timezone.localdate()
+    practitioner = practitioner_services.practitioner_add_staff(
+        actor=coordinator,
+        user=facilitator,
+        phone="020 7946 0123",
+        course=TrainingCourse.FACILITATOR,
+        completed_on=today - dt.timedelta(days=700),
+        hours=Decimal("28"),
+        trainer=fake.name(),
+        accreditation_role=AccreditationRole.FACILITATOR,
+        level=PractitionerLevel.SENIOR,
+    )
+    practitioner = practitioner_services.practitioner_update(
+        actor=coordinator,
+        practitioner=practitioner,
+        expected_version=practitioner.version,
+        changes={
+            "availability": ["weekday_morning", "weekday_afternoon"],
+            "languages": "English, Welsh",
+            "areas": "Barnet, Enfield",
+            "case_limit": 5,
+            "rjc_status": RjcStatus.ACCREDITED,
+            "rjc_number": "RJC-004217",
+        },
+    )
+    practitioner_services.dbs_check_record(
+        actor=coordinator,
+        practitioner=practitioner,
+        certificate_number=f"{rng.randint(1, 999_999_999_999):012d}",
+        issue_date=today - dt.timedelta(days=400),
+        outcome=DbsOutcome.CLEAR,
+        update_service=True,
+    )
+    _practice_records(
+        practitioner=practitioner,
+        coordinator=coordinator,
+        supervised_on=today - dt.timedelta(days=30),
+        rng=rng,
+        fake=fake,
+    )
+    practitioner_services.practitioner_transition(
+        actor=coordinator, practitioner=practitioner, to_state=PractitionerState.ACTIVE
+    )
+    return 1
+
+
+def _demo_when(
+    days: int, hour: int, minute: int = 0, hours: float = 2
+) -> tuple[dt.datetime, dt.datetime]:
+    day = timezone.localdate() + dt.timedelta(days=days)
+    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+    return starts, starts + dt.timedelta(minutes=int(hours * 60))
+
+
+def demo_events(*, orgs: dict[str, Organisation], users: dict[str, User], seed: int) -> int:
+    """Training, officer awareness, a school session, public events and volunteer hours.
+
+    Made through the coordinators' own services, unless the demo provider has events already.
+    Practitioners registered are whichever the demo provider has when this runs.
+    """
+    provider = orgs["calm-mediation"]
+    if Event.objects.filter(organiser=provider).exists():
+        return 0
+    coordinator = users["coordinator@calm-mediation.example"]
+    volunteer_coordinator = users["volunteers@calm-mediation.example"]
+    police_coordinator = users["rj.coordinator@met-police.example"]
+    fake = Faker("en_GB")
+    fake.seed_instance(seed + 3)
+    office = "12 Station Road\nLondon\nN3 2SA"
+    made: list[Event] = []
+
+    def event(actor: User, days: int, hour: int, hours: float, **fields: Any) -> Event:
+        starts, ends = _demo_when(days, hour, hours=hours)
+        created = event_services.event_create(actor=actor, starts_at=starts, ends_at=ends, **fields)
+        made.append(created)
+        return created
+
+    def officers(on: Event, count: int) -> list[Registration]:
+        return [
+            event_services.registration_add(
+                actor=coordinator,
+                event=on,
+                kind=RegistrantKind.POLICE_OFFICER,
+                name=f"PC {fake.first_name()} {fake.last_name()}",
+                email=f"officer{i}.{on.reference.lower()}@met-police.example",
+                organisation_name="Metropolitan Police, North West BCU",
+            )[0]
+            for i in range(count)
+        ]
+
+    # Past: officer awareness with attendance taken, and a school session counted by year group.
+    held = event(
+        coordinator,
+        -21,
+        9,
+        3,
+        kind=EventKind.OFFICER_AWARENESS,
+        title="Restorative justice awareness for response officers",
+        description=(
+            "What RJ is, the Victims' Code duty to tell victims about it, and how to refer."
+        ),
+        venue_name="Colindale Police Station",
+        venue_address="Grahame Park Way\nLondon\nNW9 5TW",
+        capacity=20,
+        trainer="Owen Hughes",
+        audience="Response officers, North West BCU",
+    )
+    registered = officers(held, 9)
+    event_services.attendance_record(
+        actor=coordinator,
+        event=held,
+        marks=[
+            event_services.AttendanceMark(
+                registration_id=r.pk,
+                attended=i % 5 != 4,
+                completed=i % 5 != 4,
+                expected_version=r.version,
+            )
+            for i, r in enumerate(registered)
+        ],
+    )
+    event_services.event_transition(actor=coordinator, event=held, to_state=EventState.HELD)
+    school = event(
+        coordinator,
+        -10,
+        10,
+        1,
+        kind=EventKind.SCHOOL_SESSION,
+        title="Assembly: harm, responsibility and putting things right",
+        venue_name="Hendon Park Academy",
+        venue_address="Park Road\nLondon\nNW4 3TE",
+        capacity=240,
+        trainer="Ruth Campbell",
+        audience="Years 8 and 9",
+    )
+    event_services.school_attendance_record(
+        actor=coordinator,
+        event=school,
+        counts={YearGroup.YEAR_8: 112, YearGroup.YEAR_9: 104},
+        expected_version=school.version,
+    )
+    event_services.event_transition(actor=coordinator, event=school, to_state=EventState.HELD)
+
+    # Coming up: facilitator training for the volunteers in training, and public events.
+    training = event(
+        coordinator,
+        18,
+        9,
+        7,
+        kind=EventKind.RJ_FACILITATOR_TRAINING,
+        title="RJ facilitator training, day 1 of 3",
+        description="Restorative Justice Council accredited facilitator training.",
+        venue_name="Calm Mediation training room",
+        venue_address=office,
+        capacity=12,
+        trainer="Restorative Solutions trainers",
+        audience="Volunteers in training",
+        training_course=TrainingCourse.FACILITATOR,
+        training_hours=Decimal("21"),
+    )
+    trainees = Practitioner.objects.filter(
+        provider=provider, state__in=[PractitionerState.INDUCTION, PractitionerState.TRAINING]
+    )[:8]
+    for trainee in trainees:
+        event_services.registration_add(
+            actor=coordinator,
+            event=training,
+            kind=RegistrantKind.PRACTITIONER,
+            practitioner=trainee,
+        )
+    officers(
+        event(
+            coordinator,
+            30,
+            13,
+            2.5,
+            kind=EventKind.OFFICER_AWARENESS,
+            title="Restorative justice for neighbourhood officers",
+            venue_name="Barnet Police Station",
+            venue_address="26 High Street\nBarnet\nEN5 5RU",
+            capacity=25,
+            trainer="Owen Hughes",
+            audience="Safer Neighbourhood teams",
+        ),
+        6,
+    )
+    event(
+        coordinator,
+        12,
+        18,
+        2,
+        kind=EventKind.RJ_WEEK,
+        title="RJ Week open evening: what happens in a restorative meeting",
+        description=(
+            "Hear from a facilitator and someone who took part, see how a meeting is prepared, "
+            "and ask your questions. Free, with tea and biscuits."
+        ),
+        venue_name="Hendon Library",
+        venue_address="The Burroughs\nLondon\nNW4 4BQ",
+        capacity=40,
+        audience="Anyone interested in restorative justice",
+        public=True,
+        booking_details="Email events@calm-mediation.example or call 020 7946 0123.",
+    )
+    event(
+        coordinator,
+        40,
+        11,
+        3,
+        kind=EventKind.COMMUNITY_EVENT,
+        title="Volunteer information morning",
+        description="Find out about volunteering as a restorative justice facilitator.",
+        venue_name="Calm Mediation",
+        venue_address=office,
+        public=True,
+        booking_details="No need to book: just come along.",
+    )
+    event(
+        police_coordinator,
+        25,
+        10,
+        1.5,
+        kind=EventKind.OFFICER_AWARENESS,
+        title="Victims' Code briefing: offering restorative justice",
+        venue_name="Colindale Police Station",
+        venue_address="Grahame Park Way\nLondon\nNW9 5TW",
+        capacity=30,
+        audience="Sergeants and inspectors",
+    )
+
+    # The demo facilitator's hours, if their sign-in is linked to a practitioner record.
+    facilitator = users["facilitator@calm-mediation.example"]
+    if event_selectors.own_practitioner(user=facilitator) is not None:
+        today = timezone.localdate()
+        logged: list[tuple[int, str, str, dict[str, Any], bool]] = [
+            (9, "1.5", HoursActivity.EVENT, {"event": school}, False),
+            (
+                5,
+                "3",
+                HoursActivity.OTHER,
+                {
+                    "description": "Outreach stall at the library",
+                    "expenses_pence": 480,
+                    "expenses_for": "Parking",
+                },
+                True,
+            ),
+            (
+                3,
+                "4",
+                HoursActivity.TRAINING,
+                {
+                    "description": "Trauma-informed practice webinar",
+                    "expenses_pence": 640,
+                    "expenses_for": "Bus fares",
+                },
+                False,
+            ),
+        ]
+        for days, hours, activity, extra, approve in logged:
+            entry = event_services.hours_log(
+                actor=facilitator,
+                date=today - dt.timedelta(days=days),
+                hours=Decimal(hours),
+                activity=activity,
+                **extra,
+            )
+            if approve:
+                event_services.expense_claim_decide(
+                    actor=volunteer_coordinator, entry=entry, approve=True
+                )
+    return len(made)

@@ -148,6 +148,9 @@ class VolunteerApplication(models.Model):
     privacy_notice_version = models.CharField(max_length=20, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"Application of {self.practitioner_id}"
+
 
 class Referee(models.Model):
     practitioner = models.ForeignKey(
@@ -165,6 +168,9 @@ class Referee(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Referee {self.name}"
 
 
 class EqualityMonitoringResponse(models.Model):
@@ -185,6 +191,9 @@ class EqualityMonitoringResponse(models.Model):
     disability = models.CharField(max_length=30, blank=True)
     religion = models.CharField(max_length=60, blank=True)
     sexual_orientation = models.CharField(max_length=60, blank=True)
+
+    def __str__(self) -> str:
+        return f"Equality answers, {self.month:%B %Y}"
 
 
 class DbsOutcome(models.TextChoices):
@@ -210,6 +219,9 @@ class DbsCheck(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"DBS {self.issue_date}: {self.get_outcome_display()}"
 
 
 class TrainingCourse(models.TextChoices):
@@ -240,6 +252,9 @@ class TrainingRecord(models.Model):
     class Meta:
         ordering = ["-completed_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_course_display()}, {self.completed_on}"
+
 
 class SupervisionSession(models.Model):
     practitioner = models.ForeignKey(
@@ -255,6 +270,9 @@ class SupervisionSession(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Supervision {self.held_on}"
 
 
 class ObservedPractice(models.Model):
@@ -272,6 +290,9 @@ class ObservedPractice(models.Model):
 
     class Meta:
         ordering = ["-observed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Observed practice {self.observed_on}"
 
 
 class CpdEntry(models.Model):
@@ -292,3 +313,40 @@ class CpdEntry(models.Model):
     class Meta:
         ordering = ["-completed_on", "-id"]
         verbose_name_plural = "CPD entries"
+
+    def __str__(self) -> str:
+        return f"CPD {self.completed_on}: {self.hours} h"
+
+
+class ReminderKind(models.TextChoices):
+    DBS = "dbs", "DBS renewal"
+    SUPERVISION = "supervision", "Supervision"
+    OBSERVATION = "observation", "Observed practice"
+    CPD = "cpd", "CPD hours"
+
+
+class PractitionerReminder(models.Model):
+    """A reminder sent before a practitioner's record falls due: one per item and due date.
+
+    The unique constraint makes sending idempotent: a daily run repeated, or two
+    workers at once, never remind anyone twice of the same thing.
+    """
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    due_on = models.DateField()
+    sent_on = models.DateField(help_text="The working day the reminder was produced for.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "kind", "due_on"], name="unique_practitioner_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on} ({self.practitioner_id})"

@@ -106,3 +106,30 @@ def test_demo_refuses_production_settings():
         call_command("demo")
     with pytest.raises(CommandError, match="refuses to run under production"):
         call_command("demo-code", "officer@met-police.example")
+
+
+def test_demo_practitioners_span_recruitment_and_three_facilitators_can_be_allocated():
+    from amends.practitioners.compliance import practitioner_status
+    from amends.practitioners.models import Practitioner, PractitionerKind, PractitionerState
+
+    call_command("demo", referrals=10, stdout=io.StringIO())
+    practitioners = list(Practitioner.objects.filter(provider__slug="calm-mediation"))
+    assert len(practitioners) >= 12
+    assert set(PractitionerState.values) - {p.state for p in practitioners} == {
+        PractitionerState.LEFT
+    }
+    today = timezone.localdate()
+    status = {p.pk: practitioner_status(p, on=today) for p in practitioners}
+    active = [p for p in practitioners if p.state == PractitionerState.ACTIVE]
+    eligible = [p for p in active if status[p.pk].eligible]
+    assert len(eligible) >= 3
+    linked = Practitioner.objects.get(user__email="facilitator@calm-mediation.example")
+    assert linked in eligible
+    assert linked.kind == PractitionerKind.STAFF
+    stale = [p for p in active if not status[p.pk].eligible]
+    assert [status[p.pk].reasons_not_eligible for p in stale] == [
+        ["Last supervision was 14 weeks ago (due every 12 weeks)"]
+    ]
+    before = Practitioner.objects.count()
+    call_command("demo", referrals=10, stdout=io.StringIO())
+    assert Practitioner.objects.count() == before

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from amends.demo.build import demo_organisations, demo_referrals, demo_users
+from amends.demo.build import demo_events, demo_organisations, demo_referrals, demo_users
 from amends.demo.data import DEMO_PASSWORD, USERS
 
 
@@ -34,6 +34,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Created {made} demo referrals."))
         else:
             self.stdout.write("Demo data already present: nothing created.")
+        # After the practitioners, whom the demo events register and whose hours they log.
+        with transaction.atomic():
+            events = demo_events(orgs=orgs, users=users, seed=options["seed"])
+        if events:
+            self.stdout.write(self.style.SUCCESS(f"Created {events} demo events."))
         if not options["quiet_sign_ins"]:
             self.print_sign_ins()
 
