@@ -130,11 +130,8 @@ def api_referral_create(
     hub = selectors.hub_for_slug(slug=hub_slug)
     if hub is None:
         raise FieldInvalid(field="hub", message=f"There is no victim care hub {hub_slug!r}.")
-    existing = selectors.referral_by_external_reference(
-        organisation=organisation, external_reference=external_reference
-    )
-    if existing is not None:
-        raise AlreadyReceived(existing)
+    # No look first: the unique (organisation, external reference) refuses a second
+    # referral, and the IntegrityError below names the first.
     try:
         with transaction.atomic():
             referral = referral_create(
@@ -155,7 +152,7 @@ def api_referral_create(
             )
             referral_created_notify(referral=referral)
     except IntegrityError:
-        # Sent twice at once under different Idempotency-Keys: the constraint let one in.
+        # Sent before, or twice at once under different Idempotency-Keys.
         existing = selectors.referral_by_external_reference(
             organisation=organisation, external_reference=external_reference
         )

@@ -516,9 +516,8 @@ def application_submit(
     page, a race between two requests) gets the referral the first one made. A new
     referral counts once against the rate counter `counted_as`, after the commit.
     """
-    existing = Referral.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return existing
+    # No look first: the unique submission key refuses a second referral, and the
+    # IntegrityError below returns the first (a repeat is rare; a look costs every submit).
     hub = _hub_for(answers.area)
     try:
         with transaction.atomic():
