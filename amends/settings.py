@@ -81,7 +81,9 @@ INSTALLED_APPS = [
     "amends.accounts",
     "amends.people",
     "amends.referrals",
+    "amends.hub",
     "amends.practitioners",
+    "amends.cases",
     "amends.events",
     "amends.demo",
     "amends.api",
@@ -348,6 +350,18 @@ AMENDS_FAILED_CONTACT_ATTEMPTS_TO_CLOSE: int = env.int(
     "FAILED_CONTACT_ATTEMPTS_TO_CLOSE", default=3
 )
 AMENDS_PAGE_SIZE: int = env.int("PAGE_SIZE", default=25)
+# The victim care hub's clocks (referrals/clocks.py), in working days, all counted from
+# the day the referral was received (or came back: reopened, or returned by the RJ
+# provider): first contact with the person within HUB_FIRST_CONTACT_WORKING_DAYS
+# (HUB_FIRST_CONTACT_WORKING_DAYS_ENHANCED for a victim entitled to enhanced rights), the
+# triage decision within HUB_TRIAGE_WORKING_DAYS, the hand-off to the RJ provider within
+# HUB_HANDOFF_WORKING_DAYS. Changing them changes referrals' clocks from their next step.
+HUB_FIRST_CONTACT_WORKING_DAYS: int = env.int("HUB_FIRST_CONTACT_WORKING_DAYS", default=2)
+HUB_FIRST_CONTACT_WORKING_DAYS_ENHANCED: int = env.int(
+    "HUB_FIRST_CONTACT_WORKING_DAYS_ENHANCED", default=1
+)
+HUB_TRIAGE_WORKING_DAYS: int = env.int("HUB_TRIAGE_WORKING_DAYS", default=10)
+HUB_HANDOFF_WORKING_DAYS: int = env.int("HUB_HANDOFF_WORKING_DAYS", default=20)
 # The public application (/refer/): the hub that gets an application whose writer
 # chose "I'm not sure" for their area, and how many applications one address may
 # send in an hour (a brake on bots that never blocks a person using assistive tech).
@@ -392,3 +406,7 @@ PRACTITIONER_REMINDER_WORKING_DAYS: int = env.int("PRACTITIONER_REMINDER_WORKING
 VOLUNTEER_PROVIDER: str = env.str("VOLUNTEER_PROVIDER", default="")
 # How many volunteer applications one address may send in an hour (a brake on bots).
 VOLUNTEER_SUBMISSIONS_PER_HOUR: int = env.int("VOLUNTEER_SUBMISSIONS_PER_HOUR", default=10)
+
+# Hand-off to the RJ provider: the provider coordinator accepts or returns a case within
+# CASE_DECISION_WORKING_DAYS working days of the hand-off (England and Wales).
+CASE_DECISION_WORKING_DAYS: int = env.int("CASE_DECISION_WORKING_DAYS", default=5)

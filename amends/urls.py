@@ -32,6 +32,8 @@ urlpatterns = [
     path("staff/organisation/", include("amends.accounts.urls")),
     path("staff/practitioners/", include("amends.practitioners.urls")),
     path("staff/events/", include("amends.events.urls")),
+    path("staff/hub/", include("amends.hub.urls")),
+    path("staff/cases/", include("amends.cases.urls")),
     path("staff/", include("amends.referrals.urls")),
     path("admin/", admin.site.urls),
 ]

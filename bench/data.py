@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -50,6 +51,11 @@ def _setup() -> None:
 # ----- generated referrals -------------------------------------------------
 
 
+# Referrals received within this window are spread over every state; older ones are
+# closed or handed off (a hub works a few thousand open referrals, not a million).
+OPEN_WINDOW = dt.timedelta(days=14)
+
+
 def fill(count: int, seed: int = 2026) -> dict[str, Any]:
     """Add `count` referrals (with their people) to the demo hubs, in batches."""
     from django.db import transaction
@@ -57,6 +63,7 @@ def fill(count: int, seed: int = 2026) -> dict[str, Any]:
 
     from amends.accounts.models import Organisation, Role, User
     from amends.people.models import Person, normalise_phone
+    from amends.referrals.clocks import clock_fields
     from amends.referrals.models import (
         ClosingReason,
         OffenceType,
@@ -68,9 +75,16 @@ def fill(count: int, seed: int = 2026) -> dict[str, Any]:
         ReferralState,
         ShareRoute,
     )
+    from amends.referrals.queue_fields import person_victim_fields
 
     rng = random.Random(seed)
     started = time.monotonic()
+
+    @functools.cache
+    def clocks_for(day: dt.date, enhanced: bool, state: str) -> dict[str, Any]:
+        # In triage or later the person was reached; new and contacting: not yet.
+        return clock_fields(started_on=day, enhanced_rights=enhanced, state=state)
+
     hubs = list(Organisation.objects.filter(slug__in=TOWNS).order_by("slug"))
     if len(hubs) != 2:
         raise SystemExit("the demo hubs are missing: run `amends demo --referrals 0` first")
@@ -135,8 +149,13 @@ def fill(count: int, seed: int = 2026) -> dict[str, Any]:
         for _ in range(size):
             hub = hubs[0] if rng.random() < 0.65 else hubs[1]
             source = rng.choice(sources)
-            state = rng.choice(states)
             received = now - dt.timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
+            # As in a hub's life: what arrived in the last weeks is being worked on; older
+            # referrals were handed off or closed long ago.
+            if now - received <= OPEN_WINDOW:
+                state = rng.choice(states)
+            else:
+                state = ReferralState.HANDED_OFF if rng.random() < 0.15 else ReferralState.CLOSED
             referring, referred_by = None, None
             if source in {ReferralSource.POLICE, ReferralSource.API}:
                 referring = police
@@ -182,6 +201,19 @@ def fill(count: int, seed: int = 2026) -> dict[str, Any]:
             if source == ReferralSource.ON_BEHALF:
                 people.append((person(town), PersonRole.REFERRER, "Support worker"))
             plans.append(people)
+        # The hub's clocks, as referral_create and the workflow set them (referrals/clocks.py),
+        # and the copies of the person harmed's name and birth date (queue_fields.py).
+        for referral, people in zip(referrals, plans, strict=True):
+            fields = {
+                **clocks_for(
+                    timezone.localdate(referral.received_at),
+                    referral.enhanced_rights,
+                    referral.state,
+                ),
+                **person_victim_fields(people[0][0]),
+            }
+            for name, value in fields.items():
+                setattr(referral, name, value)
         with transaction.atomic():
             Referral.objects.bulk_create(referrals, batch_size=500)
             persons = [p for people in plans for p, _, _ in people]
@@ -223,11 +255,15 @@ def fill(count: int, seed: int = 2026) -> dict[str, Any]:
 
 
 def _analyse() -> None:
-    """Fresh planner statistics, as a database that grew slowly would have."""
+    """Fresh planner statistics, as a database that grew slowly would have.
+
+    On PostgreSQL a VACUUM too, as autovacuum would have run on such a database: it
+    marks the pages visible, so that index-only scans (the hub queue's counts) are.
+    """
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 # ----- sessions ------------------------------------------------------------
@@ -336,6 +372,22 @@ def staff_sessions(email: str, count: int) -> list[str]:
     return _session_rows([dict(payload) for _ in range(count)])
 
 
+def open_references(email: str, count: int) -> list[str]:
+    """References of open referrals at `email`'s hub (the referral page scenario), spread out."""
+    from amends.accounts.models import User
+    from amends.referrals.models import Referral, ReferralState
+
+    user = User.objects.get(email=email)
+    open_ids = list(
+        Referral.objects.filter(hub=user.organisation)
+        .exclude(state__in=[ReferralState.CLOSED, ReferralState.HANDED_OFF])
+        .order_by("pk")
+        .values_list("reference", flat=True)
+    )
+    step = max(1, len(open_ids) // max(count, 1))
+    return open_ids[::step][:count]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.data")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -343,6 +395,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--count", type=int, required=True)
     p = sub.add_parser("submit-sessions")
     p.add_argument("--count", type=int, required=True)
+    p = sub.add_parser("open-references")
+    p.add_argument("--email", default="caseworker@barnet-victim-care-hub.example")
+    p.add_argument("--count", type=int, default=200)
     p = sub.add_parser("staff-sessions")
     p.add_argument("--email", default="caseworker@barnet-victim-care-hub.example")
     p.add_argument("--count", type=int, default=1)
@@ -352,6 +407,8 @@ def main(argv: list[str] | None = None) -> None:
         result: Any = fill(args.count)
     elif args.command == "submit-sessions":
         result = submit_sessions(args.count)
+    elif args.command == "open-references":
+        result = open_references(args.email, args.count)
     else:
         result = staff_sessions(args.email, args.count)
     json.dump(result, sys.stdout)

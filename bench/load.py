@@ -120,17 +120,24 @@ def api_body(external_reference: str) -> bytes:
     ).encode()
 
 
+# Scenarios that GET staff pages as a signed-in caseworker (their paths come in the config).
+STAFF_PAGES = {"staff_list", "hub_queue", "hub_filtered", "hub_search", "referral_page"}
+
+
 def build(name: str, config: dict[str, Any]) -> Scenario:
     csrf = "b" * 32  # any 32 characters: the cookie and the form field must agree
     if name == "hello":
         return Scenario(lambda: Request("GET", "/bench/hello", {}), expect_status(200))
-    if name == "staff_list":
+    if name in STAFF_PAGES:
+        # A signed-in caseworker's pages: each request the next session and the next path.
         sessions = config["sessions"]
+        paths = config.get("paths") or ["/staff/"]
         counter = iter(range(10**12))
 
         def staff() -> Request:
-            session = sessions[next(counter) % len(sessions)]
-            return Request("GET", "/staff/", {"Cookie": f"sessionid={session}"})
+            n = next(counter)
+            cookie = {"Cookie": f"sessionid={sessions[n % len(sessions)]}"}
+            return Request("GET", paths[n % len(paths)], cookie)
 
         return Scenario(staff, expect_status(200))
     if name == "submit":

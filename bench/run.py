@@ -32,16 +32,40 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-ALL_SCENARIOS = ("hello", "submit", "api_create", "api_replay", "staff_list")
+ALL_SCENARIOS = (
+    "hello",
+    "submit",
+    "api_create",
+    "api_replay",
+    "staff_list",
+    "hub_queue",
+    "hub_filtered",
+    "hub_search",
+    "referral_page",
+)
 TITLES = {
     "hello": "Hello world (baseline)",
     "submit": "Public form: final submit",
     "api_create": "API: create",
     "api_replay": "API: create replayed, same key",
     "staff_list": "Staff: referral list",
+    "hub_queue": "Hub queue: first page",
+    "hub_filtered": "Hub queue: overdue burglaries",
+    "hub_search": "Hub queue: search by name",
+    "referral_page": "Referral page",
 }
-# The issue's target: these reach at least this share of hello world's requests per second.
-TARGETS = {"submit": 0.10, "api_create": 0.10}
+# The issues' targets: these reach at least this share of hello world's requests per second.
+TARGETS = {
+    "submit": 0.10,
+    "api_create": 0.10,
+    "hub_queue": 0.10,
+    "hub_filtered": 0.10,
+    "hub_search": 0.10,
+    "referral_page": 0.10,
+}
+# What the hub scenarios ask for: a view with a filter, and the start of family names.
+HUB_FILTERED = "/staff/hub/?view=overdue&offence_type=burglary"
+HUB_SEARCHES = ["smi", "pat", "oka", "beg", "kha", "now", "hug", "ade"]
 STAFF_USER = "caseworker@barnet-victim-care-hub.example"
 API_ORGANISATION = "met-police"
 
@@ -229,6 +253,20 @@ def gunicorn(env: dict[str, str], config: Config, log: Path) -> Iterator[str]:
             process.wait()
 
 
+def staff_paths(scenario: str, env: dict[str, str]) -> list[str]:
+    """The pages a hub scenario asks for, in turn."""
+    if scenario == "hub_queue":
+        return ["/staff/hub/"]
+    if scenario == "hub_filtered":
+        return [HUB_FILTERED]
+    if scenario == "hub_search":
+        return [f"/staff/hub/?q={prefix}" for prefix in HUB_SEARCHES]
+    references = data("open-references", "--email", STAFF_USER, "--count", "200", env=env)
+    if not references:
+        raise RuntimeError("no open referral at the benchmark caseworker's hub")
+    return [f"/staff/referrals/{reference}/" for reference in references]
+
+
 def create_api_key(env: dict[str, str]) -> str:
     """A key for the demo police force, as `amends create-api-key` shows it (on stdout, alone)."""
     key = amends("create-api-key", API_ORGANISATION, "--name", "Benchmark", env=env).strip()
@@ -291,6 +329,9 @@ def bench_database(vendor: str, config: Config, work: Path) -> dict[str, Any]:
                 extra["sessions"] = data("submit-sessions", "--count", str(count), env=env)
             elif scenario == "staff_list":
                 extra["sessions"] = staff
+            elif scenario in {"hub_queue", "hub_filtered", "hub_search", "referral_page"}:
+                extra["sessions"] = staff
+                extra["paths"] = staff_paths(scenario, env)
             elif scenario.startswith("api_"):
                 extra["api_key"] = api_key
             before = count_referrals(database_url)

@@ -26,7 +26,7 @@ def test_the_harness_runs_a_tiny_benchmark_and_writes_its_results(tmp_path):
         workers=2,
         threads=1,
         databases=("sqlite",),
-        scenarios=("hello", "staff_list"),
+        scenarios=("hello", "staff_list", "hub_queue", "referral_page"),
         results_dir=tmp_path,
     )
     [report] = bench.main(config)
@@ -34,7 +34,7 @@ def test_the_harness_runs_a_tiny_benchmark_and_writes_its_results(tmp_path):
     assert report["database"] == "sqlite"
     assert report["referrals_in_database"] == 200
     scenarios = {r["scenario"]: r for r in report["scenarios"]}
-    assert set(scenarios) == {"hello", "staff_list"}
+    assert set(scenarios) == {"hello", "staff_list", "hub_queue", "referral_page"}
     for result in scenarios.values():
         assert result["requests"] > 0
         assert result["errors"] == 0, result["error_kinds"]

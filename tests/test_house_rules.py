@@ -14,9 +14,20 @@ ALLOWED_IMPORTS = {
     "accounts": {"core"},
     "people": {"core"},
     "referrals": {"core", "accounts", "people"},
+    "hub": {"core", "accounts", "people", "referrals"},
     "practitioners": {"core", "accounts", "people"},
+    "cases": {"core", "accounts", "people", "referrals", "hub", "practitioners"},
     "events": {"core", "accounts", "people", "practitioners"},
-    "demo": {"core", "accounts", "people", "referrals", "practitioners", "events"},
+    "demo": {
+        "core",
+        "accounts",
+        "people",
+        "referrals",
+        "hub",
+        "practitioners",
+        "events",
+        "cases",
+    },
     "api": {"core", "accounts", "people", "referrals"},
 }
 STATE_FIELDS = {"state"}

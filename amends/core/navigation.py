@@ -29,11 +29,20 @@ def staff_navigation(request: HttpRequest) -> list[dict[str, object]]:
     if user is None or not user.is_authenticated or not request.path.startswith("/staff/"):
         return []
     roles: frozenset[str] = getattr(user, "roles", frozenset())
-    items = []
+    items: list[dict[str, object]] = []
     for entry in sorted(_ENTRIES, key=lambda e: (e.order, e.label)):
         if entry.roles is not None and not entry.roles & roles:
             continue
         href = reverse(entry.url_name)
-        active = request.path == href if href == "/staff/" else request.path.startswith(href)
-        items.append({"text": entry.label, "href": href, "active": active})
+        items.append({"text": entry.label, "href": href, "active": False})
+    # The entry whose address is the longest start of this page's is the current one:
+    # /staff/hub/devices/ is "Safety devices", not "Queue" at /staff/hub/.
+    matching = [
+        item
+        for item in items
+        if request.path == item["href"]
+        or (item["href"] != "/staff/" and request.path.startswith(str(item["href"])))
+    ]
+    if matching:
+        max(matching, key=lambda item: len(str(item["href"])))["active"] = True
     return items

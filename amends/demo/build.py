@@ -16,6 +16,8 @@ from faker import Faker
 
 from amends.accounts.models import Organisation, User, UserRole
 from amends.accounts.models import Role as R
+from amends.cases import services as case_services
+from amends.cases.models import Case, ConsentGivenBy, ConsentHow
 from amends.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISATIONS, USERS
 from amends.events import selectors as event_selectors
 from amends.events import services as event_services
@@ -71,6 +73,17 @@ STATE_MIX: list[tuple[str, str, int]] = [
     (ReferralState.CLOSED, ClosingReason.WITHDRAWN, 10),
     ("reopened", "", 5),
 ]
+
+
+# A referral still in the hub's queue arrived a few days ago, more for a later stage:
+# (fewest, most) days before today. Its clocks (referrals/clocks.py) then show the queue
+# a realistic few due today or overdue, not months of breaches.
+_RECENT_DAYS: dict[str, tuple[int, int]] = {
+    ReferralState.NEW: (0, 3),
+    ReferralState.CONTACTING: (0, 4),
+    ReferralState.IN_TRIAGE: (3, 16),
+    ReferralState.AWAITING_CONSENT: (8, 30),
+}
 
 
 def _interleaved_plan() -> list[tuple[str, str]]:
@@ -140,6 +153,10 @@ def demo_referrals(
         return 0
     # Its own random stream, so that the Victims' Code dates leave the rest of the demo as it was.
     code_rng = random.Random(seed + 1)
+    # And one for when referrals still in the hub's queue arrived (see _RECENT_DAYS).
+    clock_rng = random.Random(seed + 2)
+    # And one for what each person said is a safe way to contact them.
+    contact_rng = random.Random(seed + 5)
     fake = Faker("en_GB")
     fake.seed_instance(seed)
     rng = random.Random(seed)
@@ -178,6 +195,11 @@ def demo_referrals(
         elif source == ReferralSource.YOUTH_JUSTICE:
             actor, referring_org = yj_worker, orgs["barnet-youth-justice"]
         received = now - dt.timedelta(days=rng.randint(0, 180), minutes=rng.randint(0, 1440))
+        if target in _RECENT_DAYS:
+            low, high = _RECENT_DAYS[target]
+            received = now - dt.timedelta(
+                days=clock_rng.randint(low, high), minutes=clock_rng.randint(0, 600)
+            )
         offence_date = (received - dt.timedelta(days=rng.randint(1, 60))).date()
         victim_dob = fake.date_of_birth(minimum_age=12, maximum_age=85)
         people = [
@@ -195,6 +217,7 @@ def demo_referrals(
                 postcode=fake.postcode(),
             )
         ]
+        _safe_contact(people[0], contact_rng)
         if rng.random() < 0.6:
             people.append(
                 PersonInReferral(
@@ -299,19 +322,28 @@ def _walk(
             actor=actor, referral=referral, to_state=to, closing_reason=closing, reason=reason
         )
 
+    victim = referral.people.get(role=PersonRole.VICTIM)
+
     def attempt(outcome: str) -> None:
+        channel = rng.choice(
+            [
+                ContactChannel.PHONE,
+                ContactChannel.PHONE,
+                ContactChannel.SMS,
+                ContactChannel.EMAIL,
+            ]
+        )
+        # Staff use only the ways the person said are safe (the service refuses others).
+        if victim.safe_channels and channel not in victim.safe_channels:
+            channel = victim.safe_channels[0]
+        if (
+            outcome == ContactOutcome.LEFT_MESSAGE
+            and channel == ContactChannel.PHONE
+            and victim.may_leave_message is False
+        ):
+            outcome = ContactOutcome.NO_ANSWER
         services.contact_attempt_record(
-            actor=caseworker,
-            referral=referral,
-            channel=rng.choice(
-                [
-                    ContactChannel.PHONE,
-                    ContactChannel.PHONE,
-                    ContactChannel.SMS,
-                    ContactChannel.EMAIL,
-                ]
-            ),
-            outcome=outcome,
+            actor=caseworker, referral=referral, channel=channel, outcome=outcome
         )
 
     services.referral_allocate(actor=manager, referral=referral, caseworker=caseworker)
@@ -369,14 +401,49 @@ def _walk(
     if closing_reason == ClosingReason.WITHDRAWN:
         move(S.CLOSED, closing=ClosingReason.WITHDRAWN, reason="The person withdrew.")
         return
-    services.referral_record_consent_to_share(actor=caseworker, referral=referral)
+    case_services.hand_off_consent_record(
+        actor=caseworker,
+        referral=referral,
+        given_by=ConsentGivenBy.PERSON,
+        how=ConsentHow.values[referral.pk % len(ConsentHow.values)],
+        given_on=min(
+            timezone.localdate(), timezone.localdate(referral.received_at) + dt.timedelta(days=9)
+        ),
+    )
     move(S.HANDED_OFF)
+    case = Case.objects.get(referral=referral)
     if rng.random() < 0.06:
-        move(
-            S.IN_TRIAGE,
+        case_services.case_return(
             actor=provider_coordinator,
+            case=case,
             reason="The person responsible has moved out of the area.",
         )
+    elif Case.objects.count() % 3 != 1:
+        # Most are accepted; every third (the first among them) waits in the intake queue.
+        case_services.case_accept(actor=provider_coordinator, case=case)
+
+
+def _safe_contact(victim: PersonInReferral, rng: random.Random) -> None:
+    """What the person told the officer or the form about contacting them safely."""
+    offered = []
+    if victim.phone:
+        offered += [ContactChannel.PHONE] * (rng.random() < 0.8)
+        offered += [ContactChannel.SMS] * (rng.random() < 0.4)
+    if victim.email:
+        offered += [ContactChannel.EMAIL] * (rng.random() < 0.5)
+    victim.post_is_safe = rng.random() < 0.3
+    if victim.post_is_safe:
+        offered.append(ContactChannel.LETTER)
+    if not offered:
+        offered = [ContactChannel.PHONE if victim.phone else ContactChannel.LETTER]
+        victim.post_is_safe = victim.post_is_safe or not victim.phone
+    victim.safe_channels = [c for c in ContactChannel.values if c in offered]
+    victim.may_leave_message = (
+        rng.random() < 0.5 if ContactChannel.PHONE in victim.safe_channels else None
+    )
+    victim.safe_times = rng.choice(
+        ["", "", "Weekdays after 6pm", "Mornings before 10am", "Not at weekends"]
+    )
 
 
 def _crime_reference(rng: random.Random, received: dt.datetime) -> str:

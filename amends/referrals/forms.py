@@ -49,11 +49,18 @@ class ReferralEditForm(VersionedForm):
 
 
 class TransitionForm(VersionedForm):
-    to_state = forms.ChoiceField(label="New status")
+    to_state = forms.ChoiceField(
+        label="New status",
+        error_messages={
+            "required": "Choose the new status",
+            "invalid_choice": "Choose a status this referral can move to now",
+        },
+    )
     closing_reason = forms.ChoiceField(
         label="Why is it closing?",
         required=False,
         choices=[("", "Not closing"), *ClosingReason.choices],
+        error_messages={"invalid_choice": "Choose a reason this referral can close with now"},
     )
     reason = forms.CharField(
         label="Reason or note",
@@ -70,6 +77,15 @@ class TransitionForm(VersionedForm):
         self.fields["to_state"].choices = [  # type: ignore[attr-defined]
             (state, state_labels[state]) for state in targets
         ]
+        # Only the closing reasons (triage decisions) this referral can close with now.
+        reasons = {reason for t in transitions for reason in t.closing_reasons}
+        self.fields["closing_reason"].choices = [  # type: ignore[attr-defined]
+            ("", "Not closing"),
+            *((value, label) for value, label in ClosingReason.choices if value in reasons),
+        ]
+        needing = [t.label.lower() for t in transitions if t.reason_required]
+        if needing:
+            self.fields["reason"].help_text = f"Needed to {' or '.join(needing)}."
 
 
 class AllocateForm(VersionedForm):

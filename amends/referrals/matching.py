@@ -26,6 +26,7 @@ from amends.core.scoping import get_or_404
 from amends.people.matching import MatchReason, match_reasons, people_matches
 from amends.people.models import Person
 from amends.referrals.models import Referral, ReferralPerson, VictimsCodeRecord
+from amends.referrals.queue_fields import referral_victim_fields_refresh
 from amends.referrals.selectors import people_visible_to, referrals_visible_to
 
 LINK_ROLES = (Role.HUB_CASEWORKER, Role.HUB_MANAGER)
@@ -192,6 +193,8 @@ def _link(
         raise DomainError("That person is already named in this referral.")
     current.person = person
     current.save(update_fields=["person"])
+    # The hub's queue searches by the person harmed's name: keep its copy in step.
+    referral_victim_fields_refresh(referral=referral)
     # Saved one by one, not updated in bulk, so that its field history records the change.
     moved = list(
         VictimsCodeRecord.objects.select_for_update().filter(

@@ -129,11 +129,41 @@ class Referral(models.Model):
     # same organisation never makes a second referral.
     external_reference = models.CharField(max_length=100, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
+    # The hub's clocks (referrals/clocks.py), in working days from clocks_started_on: the
+    # day received, or the day the referral came back (reopened, returned by the provider).
+    clocks_started_on = models.DateField(null=True, blank=True)
+    first_contact_due = models.DateField(null=True, blank=True)
+    triage_due = models.DateField(null=True, blank=True)
+    handoff_due = models.DateField(null=True, blank=True)
+    # The deadline of the current stage; empty once handed off or closed (out of the queue).
+    due_on = models.DateField(null=True, blank=True)
+    # The person harmed's names (lower case, spaces tidied) and date of birth, copied here
+    # so that the hub's queue searches and filters its open referrals without a join
+    # (referrals/queue_fields.py: set when the referral is made and when another person
+    # record is linked in the victim's place).
+    victim_family_key = models.CharField(max_length=100, blank=True)
+    victim_given_key = models.CharField(max_length=100, blank=True)
+    victim_born_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    # The clocks and the victim's keys are copies worked out from other records, so their
+    # changes are no history of their own.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "version",
+            "updated_at",
+            "clocks_started_on",
+            "first_contact_due",
+            "triage_due",
+            "handoff_due",
+            "due_on",
+            "victim_family_key",
+            "victim_given_key",
+            "victim_born_on",
+        ]
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -142,6 +172,36 @@ class Referral(models.Model):
             # The hub's list, newest first, without sorting every row it holds.
             models.Index(fields=["hub", "-received_at", "-id"], name="referral_hub_newest"),
             models.Index(fields=["referring_organisation", "-received_at"]),
+            # The hub's queue (hub/queue.py): only open referrals have a due date, so these
+            # partial indexes hold a hub's few thousand open referrals, not its million.
+            models.Index(
+                fields=["hub", "state", "due_on"],
+                name="referral_hub_state_due",
+                condition=models.Q(due_on__isnull=False),
+            ),
+            # With every column the queue filters and counts by, so that the views'
+            # counts and the filters read this index (a hub's open referrals) alone.
+            models.Index(
+                fields=[
+                    "hub",
+                    "due_on",
+                    "id",
+                    "state",
+                    "allocated_to",
+                    "offence_type",
+                    "enhanced_rights",
+                    "victim_born_on",
+                    "victim_family_key",
+                    "victim_given_key",
+                ],
+                name="referral_hub_open_due",
+                condition=models.Q(due_on__isnull=False),
+            ),
+            models.Index(
+                fields=["allocated_to", "due_on"],
+                name="referral_allocated_open_due",
+                condition=models.Q(due_on__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -331,3 +391,32 @@ class VictimsCodeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Told about RJ on {self.date_told:%d %b %Y} ({self.get_answer_display()})"
+
+
+class ClockDigest(models.Model):
+    """The daily digest of referral clocks one person was sent (hub/digest.py).
+
+    A caseworker hears what of theirs is due today or overdue, a hub manager the
+    clocks breached at their hub. The unique constraint makes it once a day per
+    person however often the daily task runs, or however many workers run it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clock_digests"
+    )
+    sent_on = models.DateField(help_text="The working day the digest was produced for.")
+    due_today = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    breaches = models.PositiveIntegerField(
+        default=0, help_text="Overdue referrals at the hub, for a hub manager."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_clock_digest_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Clock digest for {self.user_id} on {self.sent_on}"

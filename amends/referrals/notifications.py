@@ -15,7 +15,13 @@ from django.urls import reverse
 
 from amends.core.messaging import MessageToSend, message_not_sent, messages_queue
 from amends.core.models import MessageChannel
-from amends.referrals.models import ContactChannel, PersonRole, Referral, ReferralPerson
+from amends.referrals.models import (
+    ContactChannel,
+    PersonRole,
+    Referral,
+    ReferralPerson,
+    ReferralSource,
+)
 
 # Our template names (amends/referrals/templates/messages/<template>.<channel>.txt;
 # GOV.UK Notify template ids come from NOTIFY_TEMPLATE_IDS, keyed <template>_<channel>).
@@ -109,3 +115,96 @@ def referral_created_notify(*, referral: Referral) -> None:
             )
         )
     messages_queue(messages)
+
+
+# --- the referrer told at key steps, and the hub told of a return -------------------------
+
+REFERRAL_STEP_STAFF = "referral_step_staff"
+REFERRAL_STEP_APPLICANT = "referral_step_applicant"
+REFERRAL_RETURNED_HUB = "referral_returned_hub"
+
+
+class ReferralStep:
+    """The steps the referrer hears about, as the words their message uses (no details)."""
+
+    HANDED_OFF = "has been passed to the restorative justice provider"
+    ACCEPTED = "has been accepted by the restorative justice provider"
+    CLOSED = "has been closed by the victim care hub"
+
+
+def referrer_told(*, referral: Referral, step: str) -> None:
+    """Queue a short message to whoever made the referral: the reference and the step only.
+
+    The officer or youth justice worker who made it (by email, with a link they
+    can open), else the referring organisation's inbox (a police system's referral),
+    else the person who applied online, on a channel they said is safe. Call it in
+    the transaction that made the step.
+    """
+    template = REFERRAL_STEP_STAFF
+    recipient: tuple[str, str] | None = None
+    not_sent = "no referrer to tell"
+    referrer = referral.referred_by
+    organisation = referral.referring_organisation
+    if referrer is not None and referrer.is_active and referrer.email:
+        recipient = (MessageChannel.EMAIL, referrer.email)
+    elif organisation is not None and organisation.notification_email:
+        recipient = (MessageChannel.EMAIL, organisation.notification_email)
+    elif referral.source in {ReferralSource.SELF, ReferralSource.ON_BEHALF}:
+        template = REFERRAL_STEP_APPLICANT
+        applicant = referral_applicant(referral)
+        recipient = safe_channel(applicant) if applicant is not None else None
+        not_sent = "no safe channel" if applicant is not None else "no applicant"
+    if recipient is None:
+        message_not_sent(template=template, record=referral, reason=not_sent)
+        return
+    personalisation = {
+        "reference": referral.reference,
+        "step": step,
+        "service_name": settings.SERVICE_NAME,
+    }
+    if template == REFERRAL_STEP_STAFF:
+        personalisation["link"] = referral_staff_url(referral)
+    messages_queue(
+        [
+            MessageToSend(
+                channel=recipient[0],
+                recipient=recipient[1],
+                template=template,
+                personalisation=personalisation,
+                record=referral,
+            )
+        ]
+    )
+
+
+def referral_returned_notify(*, referral: Referral) -> None:
+    """Alert the hub's inbox and the allocated caseworker: the provider returned it.
+
+    The reference and a link only; the reason is on the referral page.
+    """
+    recipients = dict.fromkeys(
+        address
+        for address in (
+            referral.hub.notification_email,
+            referral.allocated_to.email
+            if referral.allocated_to is not None and referral.allocated_to.is_active
+            else "",
+        )
+        if address
+    )
+    messages_queue(
+        [
+            MessageToSend(
+                channel=MessageChannel.EMAIL,
+                recipient=address,
+                template=REFERRAL_RETURNED_HUB,
+                personalisation={
+                    "reference": referral.reference,
+                    "link": referral_staff_url(referral),
+                    "service_name": settings.SERVICE_NAME,
+                },
+                record=referral,
+            )
+            for address in recipients
+        ]
+    )

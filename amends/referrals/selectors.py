@@ -9,13 +9,7 @@ from amends.core.models import TransitionLog
 from amends.core.scoping import get_or_404
 from amends.core.workflow import transition_history
 from amends.people.models import Person
-from amends.referrals.models import (
-    PersonRole,
-    Referral,
-    ReferralPerson,
-    ReferralShare,
-    ShareRoute,
-)
+from amends.referrals.models import ContactAttempt, PersonRole, Referral, ReferralPerson
 
 
 def referral_scope(user: User) -> Q:
@@ -25,11 +19,11 @@ def referral_scope(user: User) -> Q:
     - a police officer or youth justice worker: the referrals they made;
     - the police RJ coordinator and the DPO of a police force or youth justice
       service: every referral their organisation made;
-    - the RJ provider's coordinator and DPO: referrals handed off to them, while the
-      hand-off stands; a specialist agency's caseworker and DPO: referrals
-      onward-referred to them;
-    - everyone else (analysts, administrators, facilitators until a case is
-      allocated to them, volunteer coordinators): none.
+    - everyone else: none. That includes the RJ provider: a hand-off gives it a
+      case (amends.cases) carrying only the agreed data set, never the referral;
+      and a specialist agency: an onward referral gives it only the snapshot sent
+      to it (amends.hub.OnwardReferral), never the referral; and analysts,
+      administrators and volunteer coordinators.
     """
     org = user.organisation
     roles = user.roles
@@ -46,26 +40,6 @@ def referral_scope(user: User) -> Q:
             scope |= Q(referring_organisation=org)
         elif roles & {Role.POLICE_OFFICER, Role.YOUTH_JUSTICE_WORKER}:
             scope |= Q(referring_organisation=org, referred_by=user)
-    share_roles = {
-        OrganisationKind.RJ_PROVIDER: (ShareRoute.HAND_OFF, {Role.PROVIDER_COORDINATOR}),
-        OrganisationKind.SPECIALIST_AGENCY: (
-            ShareRoute.ONWARD_REFERRAL,
-            {Role.AGENCY_CASEWORKER},
-        ),
-    }
-    if org.kind in share_roles:
-        route, reader_roles = share_roles[OrganisationKind(org.kind)]
-        if dpo or roles & reader_roles:
-            scope |= Q(
-                Exists(
-                    ReferralShare.objects.filter(
-                        referral=OuterRef("pk"),
-                        organisation=org,
-                        route=route,
-                        ended_at__isnull=True,
-                    )
-                )
-            )
     return scope
 
 
@@ -93,7 +67,10 @@ def referral_get(*, user: User, reference: str) -> Referral:
         )
         .prefetch_related(
             Prefetch("people", queryset=ReferralPerson.objects.select_related("person")),
-            Prefetch("contact_attempts"),
+            Prefetch(
+                "contact_attempts",
+                queryset=ContactAttempt.objects.select_related("recorded_by"),
+            ),
         )
     )
     return get_or_404(queryset, reference=reference)

@@ -16,12 +16,20 @@ from amends.core.errors import DomainError, StaleVersion
 from amends.core.models import AuditAction
 from amends.core.workflow import transition_apply
 from amends.people.models import Person
+from amends.referrals.clocks import clock_fields, referral_clocks_refresh
+from amends.referrals.contact import contact_party, contact_refusal
 from amends.referrals.models import (
     ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    PersonRole,
     Referral,
     ReferralPerson,
+    ReferralShare,
     ReferralState,
+    ShareRoute,
 )
+from amends.referrals.queue_fields import person_victim_fields, victim_fields
 from amends.referrals.selectors import referrals_visible_to
 from amends.referrals.workflow import REFERRAL_WORKFLOW
 
@@ -89,6 +97,24 @@ def referral_create(
     """
     if hub.kind != OrganisationKind.VICTIM_CARE_HUB:
         raise DomainError(f"{hub.name} is not a victim care hub; referrals are held by a hub.")
+    received_at = received_at or timezone.now()
+    clocks = clock_fields(
+        started_on=timezone.localdate(received_at),
+        enhanced_rights=enhanced_rights,
+        state=ReferralState.NEW,
+    )
+    # The first person harmed, as the hub's queue searches and filters by them.
+    victim = next((entry for entry in people if entry.role == PersonRole.VICTIM), None)
+    if victim is not None and victim.person is not None:
+        victim_keys = person_victim_fields(victim.person)
+    elif victim is not None:
+        victim_keys = victim_fields(
+            given_name=victim.given_name,
+            family_name=victim.family_name,
+            date_of_birth=victim.date_of_birth,
+        )
+    else:
+        victim_keys = victim_fields()
     with transaction.atomic():
         referral = Referral.objects.create(
             hub=hub,
@@ -100,7 +126,9 @@ def referral_create(
             enhanced_rights=enhanced_rights,
             referring_organisation=referring_organisation,
             referred_by=actor,
-            received_at=received_at or timezone.now(),
+            received_at=received_at,
+            **clocks,
+            **victim_keys,
             reported_to_police=reported_to_police,
             date_reported=date_reported,
             offender_known=offender_known,
@@ -195,6 +223,8 @@ def referral_update(
             current.version += 1
             current.save(update_fields=[*changed, "version", "updated_at"])
             audit_record(actor=actor, action=AuditAction.CHANGE, record=current, fields=changed)
+            if "enhanced_rights" in changed:
+                referral_clocks_refresh(referral=current)
     if stale:
         # Outside the transaction, so that the refused save is on the record too.
         audit_record(actor=actor, action=AuditAction.CONFLICT, record=current)
@@ -260,13 +290,35 @@ def contact_attempt_record(
     outcome: str,
     note: str = "",
     at: dt.datetime | None = None,
+    expected_attempts: int | None = None,
 ) -> ContactAttempt:
+    """Record one attempt to contact the person; refused if it used a way they said is unsafe.
+
+    `expected_attempts` is how many attempts the form showed: if another was recorded
+    since (a colleague, or the same form sent twice), StaleVersion and nothing saved.
+    """
     if not actor.has_role(Role.HUB_CASEWORKER, Role.HUB_MANAGER):
         raise DomainError("Only the hub's caseworkers can record contact attempts.")
+    if channel not in ContactChannel.values or outcome not in ContactOutcome.values:
+        raise DomainError("Choose how you tried to contact the person and what happened.")
+    if at is not None and at > timezone.now():
+        raise DomainError("The time of a contact attempt cannot be in the future.")
     with transaction.atomic():
         current = _lock_visible(actor, referral)
         if current.state == ReferralState.CLOSED:
             raise DomainError("This referral is closed. Reopen it before recording contact.")
+        people = current.people.select_related("person")
+        refusal = contact_refusal(contact_party(people), channel=channel, outcome=outcome)
+        if refusal is not None:
+            raise DomainError(refusal.message, code="unsafe_contact")
+        if (
+            expected_attempts is not None
+            and ContactAttempt.objects.filter(referral=current).count() != expected_attempts
+        ):
+            raise StaleVersion(
+                "Another contact attempt was recorded on this referral since you opened the "
+                "page. Check the attempts below before you record yours."
+            )
         attempt = ContactAttempt.objects.create(
             referral=current,
             channel=channel,
@@ -281,6 +333,9 @@ def contact_attempt_record(
             record=attempt,
             detail={"referral": current.pk},
         )
+        if outcome == ContactOutcome.SPOKE:
+            # First contact made: the triage clock is the one that runs now.
+            referral_clocks_refresh(referral=current)
     return attempt
 
 
@@ -301,3 +356,34 @@ def referral_record_consent_to_share(*, actor: User, referral: Referral) -> Refe
                 fields=["consent_to_share_recorded_at"],
             )
     return current
+
+
+def referral_return_from_provider(
+    *, actor: User, referral: Referral, reason: str, expected_version: int | None = None
+) -> Referral:
+    """The RJ provider's coordinator sends a referral handed off to them back to triage.
+
+    The provider never sees the referral itself (its case carries the agreed data
+    set), so this is its one way to move it, allowed while the hand-off to the
+    actor's organisation stands; the workflow checks the role and the reason, ends
+    the share and alerts the hub.
+    """
+    if actor.organisation_id is None or not actor.is_active:
+        raise Http404("No referral here.")
+    with transaction.atomic():
+        handed_off_to_actor = ReferralShare.objects.filter(
+            referral_id=referral.pk,
+            organisation_id=actor.organisation_id,
+            route=ShareRoute.HAND_OFF,
+            ended_at__isnull=True,
+        ).exists()
+        if not handed_off_to_actor:
+            raise Http404("No referral here.")
+        return transition_apply(
+            workflow=REFERRAL_WORKFLOW,
+            record=referral,
+            actor=actor,
+            to_state=ReferralState.IN_TRIAGE,
+            reason=reason,
+            expected_version=expected_version,
+        )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amends.accounts.models import Role, User
 from amends.accounts.selectors import hub_caseworkers
 from amends.core.errors import DomainError, StaleVersion
+from amends.core.sections import page_sections
 from amends.referrals import selectors, services
 from amends.referrals.forms import AllocateForm, ReferralEditForm, TransitionForm
 from amends.referrals.models import Referral
@@ -56,6 +57,8 @@ def _detail_context(request: HttpRequest, referral: Referral, **extra: Any) -> d
         )
         if user.has_role(Role.HUB_MANAGER) and referral.is_open
         else None,
+        # What later apps (the hub's support, ...) show of this referral: core/sections.py.
+        "page_sections": page_sections("referrals:detail", request, referral),
     }
     context.update(extra)
     return context

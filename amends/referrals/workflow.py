@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.utils import timezone
 
 from amends.accounts.models import Role
 from amends.core.workflow import Transition, TransitionRequest, Workflow
+from amends.referrals.clocks import referral_clocks_refresh, restarts_clocks
 from amends.referrals.models import (
     ClosingReason,
     ContactOutcome,
@@ -15,6 +18,8 @@ from amends.referrals.models import (
     ReferralState,
     ShareRoute,
 )
+from amends.referrals.notifications import ReferralStep, referral_returned_notify, referrer_told
+from amends.referrals.signals import referral_handed_off, referral_withdrawn_after_hand_off
 
 S = ReferralState
 C = ClosingReason
@@ -63,12 +68,33 @@ def _share_with_provider(referral: Referral, request: TransitionRequest) -> None
         consent_recorded_at=referral.consent_to_share_recorded_at,
         shared_by_id=request.actor.pk,
     )
+    # The cases app makes the provider's case here, in this transaction.
+    referral_handed_off.send(sender=Referral, referral=referral, actor=request.actor)
+    referrer_told(referral=referral, step=ReferralStep.HANDED_OFF)
 
 
-def _end_provider_share(referral: Referral, request: TransitionRequest) -> None:
-    referral.shares.filter(route=ShareRoute.HAND_OFF, ended_at__isnull=True).update(
+def _end_provider_share(referral: Referral) -> int:
+    return referral.shares.filter(route=ShareRoute.HAND_OFF, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )
+
+
+def _returned(referral: Referral, request: TransitionRequest) -> None:
+    _end_provider_share(referral)
+    referral_returned_notify(referral=referral)
+
+
+def _closed(referral: Referral, request: TransitionRequest) -> None:
+    referrer_told(referral=referral, step=ReferralStep.CLOSED)
+
+
+def _withdrawn(referral: Referral, request: TransitionRequest) -> None:
+    if _end_provider_share(referral):
+        # The provider's case closes with it (cases app), in this transaction.
+        referral_withdrawn_after_hand_off.send(
+            sender=Referral, referral=referral, actor=request.actor
+        )
+    _closed(referral, request)
 
 
 REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
@@ -98,6 +124,7 @@ REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
             label="Close: unable to contact",
             closing_reasons=frozenset({C.UNABLE_TO_CONTACT}),
             guards=(_enough_failed_attempts,),
+            effect=_closed,
         ),
         Transition(
             sources=frozenset({S.IN_TRIAGE}),
@@ -114,6 +141,7 @@ REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
                 {C.SUPPORT_ONLY, C.SIGNPOSTED, C.DECLINED_RJ, C.NOT_SUITABLE, C.DUPLICATE}
             ),
             reason_required=True,
+            effect=_closed,
         ),
         Transition(
             sources=frozenset({S.AWAITING_CONSENT}),
@@ -129,6 +157,7 @@ REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
             roles=CASEWORKER,
             label="Close: the person declined RJ",
             closing_reasons=frozenset({C.DECLINED_RJ}),
+            effect=_closed,
         ),
         Transition(
             sources=frozenset({S.HANDED_OFF}),
@@ -136,7 +165,7 @@ REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
             roles=frozenset({Role.PROVIDER_COORDINATOR}),
             label="Return to the hub",
             reason_required=True,
-            effect=_end_provider_share,
+            effect=_returned,
         ),
         Transition(
             sources=OPEN_STATES,
@@ -144,7 +173,7 @@ REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
             roles=CASEWORKER,
             label="Close: the person withdrew",
             closing_reasons=frozenset({C.WITHDRAWN}),
-            effect=_end_provider_share,
+            effect=_withdrawn,
         ),
         Transition(
             sources=frozenset({S.CLOSED}),
@@ -155,3 +184,24 @@ REFERRAL_WORKFLOW: Workflow[Referral] = Workflow(
         ),
     ],
 )
+
+
+def _with_clocks(transition: Transition) -> Transition:
+    """`transition`, then the hub's clocks worked out again, in the same transaction."""
+    effect = transition.effect
+    restart = restarts_clocks(sources=transition.sources, target=transition.target)
+
+    def effect_then_clocks(referral: Referral, request: TransitionRequest) -> None:
+        if effect is not None:
+            effect(referral, request)
+        referral_clocks_refresh(
+            referral=referral, restart_on=timezone.localdate() if restart else None
+        )
+
+    return dataclasses.replace(transition, effect=effect_then_clocks)
+
+
+# Every step moves the hub's clocks (referrals/clocks.py) on to the next stage's deadline,
+# stops them when handed off or closed, and starts them again when a referral comes back
+# (reopened, returned by the provider), whoever applies the transition.
+REFERRAL_WORKFLOW.transitions = [_with_clocks(t) for t in REFERRAL_WORKFLOW.transitions]

@@ -13,8 +13,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from amends.demo.codes import current_code
 from tests.browser.accessibility import assert_accessible
+from tests.browser.totp import unused_code
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def sign_in(page, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/2fa/authenticate/"))
     for attempt in range(2):
-        page.get_by_label(re.compile("code", re.I)).first.fill(current_code())
+        page.get_by_label(re.compile("code", re.I)).first.fill(unused_code(email))
         page.get_by_role("button", name="Continue", exact=True).click()
         page.wait_for_load_state()
         if "/2fa/authenticate/" not in page.url:

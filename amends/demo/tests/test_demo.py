@@ -133,3 +133,24 @@ def test_demo_practitioners_span_recruitment_and_three_facilitators_can_be_alloc
     before = Practitioner.objects.count()
     call_command("demo", referrals=10, stdout=io.StringIO())
     assert Practitioner.objects.count() == before
+
+
+def test_every_hand_off_made_a_case_and_the_provider_has_some_to_decide():
+    from amends.cases.models import Case, CaseState, HandOffConsent
+    from amends.referrals.contact import contact_party
+
+    call_command("demo", referrals=60, stdout=io.StringIO())
+    handed_off = Referral.objects.filter(state=ReferralState.HANDED_OFF)
+    assert handed_off.exists()
+    assert set(Case.objects.filter(referral__in=handed_off).values_list("referral", flat=True)) == (
+        set(handed_off.values_list("pk", flat=True))
+    )
+    assert {CaseState.OFFERED, CaseState.ACCEPTED} <= set(
+        Case.objects.values_list("state", flat=True)
+    )
+    assert HandOffConsent.objects.count() >= handed_off.count()
+    # Every person harmed said how it is safe to contact them.
+    for referral in Referral.objects.prefetch_related("people__person"):
+        party = contact_party(referral.people.all())
+        assert party is not None
+        assert party.safe_channels

@@ -686,7 +686,7 @@ def matrix(w):
         "yot": make_record(users[("yot", R.YOUTH_JUSTICE_WORKER)], hub=w.hub2),
         "other_force": make_record(users[("other-police", R.POLICE_OFFICER)], hub=w.hub),
     }
-    # A hand-off lets the provider see the referral, not the officer's record.
+    # A hand-off to the provider shows it neither the referral nor the officer's record.
     ReferralShare.objects.create(
         referral=records["officer_referred"].referral,
         organisation=provider,
@@ -755,11 +755,12 @@ def test_hub_staff_reach_the_record_from_the_referral_page(client, matrix):
     html = client.get(f"/staff/referrals/{referral.reference}/").content.decode()
     assert "Victims' Code" in html
     assert f'href="/staff/victims-code/{records["officer_referred"].pk}/"' in html
-    # The provider sees the clock's dates on the referral handed off to it, not the record.
+    # The provider to which it was handed off sees neither the referral nor the record
+    # (a hand-off gives it a case with the agreed data set only).
     client.force_login(users[("provider", R.PROVIDER_COORDINATOR)])
-    html = client.get(f"/staff/referrals/{referral.reference}/").content.decode()
-    assert "Told about restorative justice" in html
-    assert "/staff/victims-code/" not in html
+    assert client.get(f"/staff/referrals/{referral.reference}/").status_code == 404
+    record = records["officer_referred"]
+    assert client.get(f"/staff/victims-code/{record.pk}/").status_code == 404
 
 
 # ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -219,3 +221,42 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, hub):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/staff/account/login/")
+
+
+def test_the_status_form_offers_only_the_decisions_and_reasons_open_now(client, hub, caseworker):
+    manager = manager_factory(hub)
+    referral = referral_factory(hub=hub)
+    services.referral_allocate(actor=manager, referral=referral, caseworker=caseworker)
+    services.referral_transition(
+        actor=caseworker, referral=referral, to_state=ReferralState.CONTACTING
+    )
+    services.contact_attempt_record(
+        actor=caseworker, referral=referral, channel="phone", outcome=ContactOutcome.SPOKE
+    )
+    services.referral_transition(
+        actor=caseworker, referral=referral, to_state=ReferralState.IN_TRIAGE
+    )
+    client.force_login(caseworker)
+    page = client.get(f"/staff/referrals/{referral.reference}/").content.decode()
+    select = page.split('name="closing_reason"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([a-z_]*)"', select) == [
+        "",
+        "support_only",
+        "signposted",
+        "declined_rj",
+        "not_suitable",
+        "duplicate",
+        "withdrawn",
+    ]
+    assert "Needed to close at triage." in page
+    services.referral_transition(
+        actor=caseworker,
+        referral=referral,
+        to_state=ReferralState.CLOSED,
+        closing_reason="not_suitable",
+        reason="Ongoing risk.",
+    )
+    client.force_login(manager)
+    page = client.get(f"/staff/referrals/{referral.reference}/").content.decode()
+    assert '<option value="new">New</option>' in page
+    assert "Needed to reopen." in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import Http404
 from django.test import override_settings
 
 from amends.accounts.models import OrganisationKind, Role
@@ -217,10 +218,33 @@ def test_the_provider_coordinator_returns_a_hand_off_with_a_reason(
 ):
     to_handed_off(referral, manager, caseworker)
     assert_refused(referral, caseworker, S.IN_TRIAGE, "Only a provider coordinator")
-    assert_refused(referral, coordinator, S.IN_TRIAGE, "Give a reason")
-    move(referral, coordinator, S.IN_TRIAGE, reason="The person has moved away.")
+    before = snapshot(referral)
+    with pytest.raises(TransitionRefused, match="Give a reason"):
+        services.referral_return_from_provider(actor=coordinator, referral=referral, reason=" ")
+    assert snapshot(referral) == before
+    services.referral_return_from_provider(
+        actor=coordinator, referral=referral, reason="The person has moved away."
+    )
     assert snapshot(referral)[0] == S.IN_TRIAGE
     assert ReferralShare.objects.get(referral=referral).ended_at is not None
+
+
+def test_the_provider_moves_a_referral_only_while_it_is_handed_off_to_it(
+    referral, caseworker, manager, coordinator, hub
+):
+    # The provider never sees the referral, so the hub's own service is a 404 for it.
+    to_handed_off(referral, manager, caseworker)
+    with pytest.raises(Http404):
+        move(referral, coordinator, S.IN_TRIAGE, reason="x")
+    other_provider = OrganisationFactory(slug="other-provider", kind=OrganisationKind.RJ_PROVIDER)
+    stranger = UserFactory(organisation=other_provider, roles=[Role.PROVIDER_COORDINATOR])
+    with pytest.raises(Http404):
+        services.referral_return_from_provider(actor=stranger, referral=referral, reason="x")
+    services.referral_return_from_provider(actor=coordinator, referral=referral, reason="Moved.")
+    # Returned: the hand-off no longer stands, so a second return is a 404 too.
+    with pytest.raises(Http404):
+        services.referral_return_from_provider(actor=coordinator, referral=referral, reason="x")
+    assert snapshot(referral)[0] == S.IN_TRIAGE
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from amends.demo.build import demo_events, demo_organisations, demo_referrals, demo_users
 from amends.demo.data import DEMO_PASSWORD, USERS
+from amends.demo.hub_support import demo_hub_support
 
 
 class Command(BaseCommand):
@@ -39,6 +40,15 @@ class Command(BaseCommand):
             events = demo_events(orgs=orgs, users=users, seed=options["seed"])
         if events:
             self.stdout.write(self.style.SUCCESS(f"Created {events} demo events."))
+        # After the referrals, on whose open ones the hubs record needs, devices and onward
+        # referrals.
+        supported = demo_hub_support(orgs=orgs, users=users, seed=options["seed"])
+        if supported:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created support records (needs, devices, agencies) in {supported} demo hubs."
+                )
+            )
         if not options["quiet_sign_ins"]:
             self.print_sign_ins()
 
