@@ -94,13 +94,18 @@ def _match_filter(person: Person) -> Q:
 
 
 def people_matches(
-    *, people: Sequence[Person], candidates: QuerySet[Person] | None = None
+    *,
+    people: Sequence[Person],
+    candidates: QuerySet[Person] | None = None,
+    limit: int | None = None,
 ) -> dict[int, list[PersonMatch]]:
     """For each of `people` (by pk), the other records among `candidates` that may be them.
 
     One query whatever the number of people, however many records match: pass a
     `candidates` queryset with its own `prefetch_related` and the prefetch runs once.
-    No person matches itself. People with no match have an empty list.
+    No person matches itself. People with no match have an empty list. With `limit`,
+    at most that many records are fetched: a shared number (a switchboard, a refuge's
+    phone) can match thousands, and a page cannot show them all.
     """
     found: dict[int, list[PersonMatch]] = {p.pk: [] for p in people}
     rules = Q()
@@ -111,11 +116,12 @@ def people_matches(
     if not rules:
         return found
     queryset = Person.objects.all() if candidates is None else candidates
-    matched = list(
+    ordered = (
         queryset.alias(_match_family=MATCH_FAMILY_NAME, _match_given=MATCH_GIVEN_NAME)
         .filter(rules)
         .order_by("family_name", "given_name", "pk")
     )
+    matched = list(ordered if limit is None else ordered[:limit])
     for person in people:
         for other in matched:
             reasons = match_reasons(person, other)

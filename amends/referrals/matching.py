@@ -27,7 +27,11 @@ from amends.people.matching import MatchReason, match_reasons, people_matches
 from amends.people.models import Person
 from amends.referrals.models import Referral, ReferralPerson, VictimsCodeRecord
 from amends.referrals.queue_fields import referral_victim_fields_refresh
-from amends.referrals.selectors import people_visible_to, referrals_visible_to
+from amends.referrals.selectors import (
+    people_visible_to,
+    referrals_visible_to,
+    visible_referral,
+)
 
 LINK_ROLES = (Role.HUB_CASEWORKER, Role.HUB_MANAGER)
 LINK_NOT_ALLOWED = "Only the hub's caseworkers and managers can link person records."
@@ -53,6 +57,8 @@ class PeopleToCheck:
 
     referral_person: ReferralPerson
     matches: list[PossibleMatch]
+    # The page showed as many as it shows (MATCHES_SHOWN): there may be more.
+    more: bool = False
 
 
 def can_link_people(user: User) -> bool:
@@ -62,7 +68,7 @@ def can_link_people(user: User) -> bool:
 def _candidates(*, user: User, referral: Referral) -> QuerySet[Person]:
     """People the user can see, outside this referral, with the other referrals they can see."""
     roles_elsewhere = (
-        ReferralPerson.objects.filter(referral__in=referrals_visible_to(user))
+        ReferralPerson.objects.filter(visible_referral(user))
         .exclude(referral=referral)
         .select_related("referral")
         .order_by("-referral__received_at", "-referral_id")
@@ -83,6 +89,10 @@ def _referrals_of(person: Person) -> list[Referral]:
     return list(seen.values())
 
 
+# At most this many possible matches on a referral page (the first by name).
+MATCHES_SHOWN = 25
+
+
 def referral_possible_matches(*, user: User, referral: Referral) -> list[PeopleToCheck]:
     """For each person in `referral` (fetched through `referral_get`), who they may be.
 
@@ -94,7 +104,10 @@ def referral_possible_matches(*, user: User, referral: Referral) -> list[PeopleT
     found = people_matches(
         people=[role.person for role in named],
         candidates=_candidates(user=user, referral=referral),
+        limit=MATCHES_SHOWN,
     )
+    fetched = {match.person.pk for matches in found.values() for match in matches}
+    more = len(fetched) >= MATCHES_SHOWN
     result = []
     for role in named:
         matches = [
@@ -106,7 +119,7 @@ def referral_possible_matches(*, user: User, referral: Referral) -> list[PeopleT
             for match in found.get(role.person_id, [])
         ]
         if matches:
-            result.append(PeopleToCheck(referral_person=role, matches=matches))
+            result.append(PeopleToCheck(referral_person=role, matches=matches, more=more))
     return result
 
 

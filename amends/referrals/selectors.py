@@ -81,13 +81,19 @@ def referral_history(*, referral: Referral) -> QuerySet[TransitionLog]:
     return transition_history(referral)
 
 
+def visible_referral(user: User, referral_id: str = "referral_id") -> Exists:
+    """A filter for rows whose `referral_id` is a referral `user` may see.
+
+    Correlated on the row's own referral (a primary-key look-up each), never
+    `referral__in=<every referral the user may see>`: a hub holds hundreds of
+    thousands, and both databases would build that list for every query.
+    """
+    return Exists(referrals_visible_to(user).filter(pk=OuterRef(referral_id)))
+
+
 def people_visible_to(user: User) -> QuerySet[Person]:
     return Person.objects.filter(
-        Exists(
-            ReferralPerson.objects.filter(
-                person=OuterRef("pk"), referral__in=referrals_visible_to(user)
-            )
-        )
+        Exists(ReferralPerson.objects.filter(visible_referral(user), person=OuterRef("pk")))
     )
 
 

@@ -471,3 +471,33 @@ def test_removing_a_registration_from_the_event_page(signed_in, provider):
     assert signed_in.post(url).status_code == 302  # a second click changes nothing
     assert not Registration.objects.filter(pk=registration.pk).exists()
     assert signed_in.get(url).status_code == 405
+
+
+def test_a_volunteers_equality_answers_never_reach_the_attendance_export(signed_in, provider):
+    """They are kept with no link to anyone, so a named export cannot carry them."""
+    from amends.practitioners.tests.factories import EqualityMonitoringResponseFactory
+
+    volunteer = PractitionerFactory(provider=provider, first_name="Ayo", last_name="Bello")
+    answers = EqualityMonitoringResponseFactory(
+        provider=provider,
+        age_band="25 to 34",
+        ethnicity="Black, Black British, Caribbean or African: African",
+        religion="Christian",
+        sexual_orientation="Bisexual",
+        disability="Yes",
+    )
+    event = past_event(organiser=provider, title="Facilitator skills, day 1")
+    RegistrationFactory(
+        event=event,
+        kind="practitioner",
+        practitioner=volunteer,
+        name=volunteer.full_name,
+        email=volunteer.email,
+        organisation_name=provider.name,
+    )
+    response = signed_in.get(f"/staff/events/{event.reference}/attendance.csv")
+    assert response.status_code == 200
+    exported = response.content.decode()
+    assert "Ayo Bello" in exported
+    for value in (answers.age_band, answers.ethnicity, answers.religion, "Bisexual"):
+        assert value not in exported

@@ -531,3 +531,17 @@ def test_a_caseworker_filter_that_names_nobody_is_refused_clearly(signed_in, hub
     response = signed_in.get(URL + "?allocated_to=" + value)
     assert response.status_code == 200
     assert "Choose a caseworker from the list" in response.content.decode()
+
+
+def test_the_referral_page_makes_the_same_number_of_queries_with_10_or_500_referrals(
+    client, hub, caseworker
+):
+    """Including the possible-match check, which looks at people the hub can see."""
+    client.force_login(caseworker)
+    bulk(hub, 10, received=dt.date(2026, 11, 5))
+    referral = Referral.objects.filter(hub=hub).order_by("pk").first()
+    assert referral is not None
+    page = f"/staff/referrals/{referral.reference}/"
+    few = queries_for(client, page)
+    bulk(hub, 490, received=dt.date(2026, 11, 5))
+    assert queries_for(client, page) == few

@@ -15,7 +15,7 @@ from amends.core.errors import DomainError, StaleVersion
 from amends.core.models import AuditAction, AuditEvent
 from amends.people.models import Person
 from amends.referrals import services
-from amends.referrals.matching import referral_person_link, referral_possible_matches
+from amends.referrals.matching import MATCHES_SHOWN, referral_person_link, referral_possible_matches
 from amends.referrals.models import (
     OffenceType,
     PersonRole,
@@ -548,3 +548,20 @@ def test_concurrent_links_from_one_version_apply_once():
     assert (
         AuditEvent.objects.filter(action=AuditAction.CONFLICT, record_id=str(new.pk)).count() == 5
     )
+
+
+def test_a_shared_phone_number_shows_only_the_first_matches_and_says_so(signed_in, hub, caseworker):
+    """A switchboard or a refuge's number can be everyone's: the page shows 25, not thousands."""
+    for i in range(MATCHES_SHOWN + 5):
+        refer(hub, someone(given_name=f"Caller{i:02d}", phone="020 7946 0000"))
+    new = refer(hub, someone(given_name="Robin", phone="020 7946 0000"))
+    [entry] = referral_possible_matches(user=caseworker, referral=new)
+    assert len(entry.matches) == MATCHES_SHOWN
+    assert entry.more
+    page = page_of(signed_in, new)
+    assert page.count("Possible match:") == MATCHES_SHOWN
+    assert f"Only the first {MATCHES_SHOWN} possible matches are shown here" in page
+    # Below the limit nothing is said.
+    few = refer(hub, someone(given_name="Ash", phone="020 7946 1111"))
+    refer(hub, someone(given_name="Bo", phone="020 7946 1111"))
+    assert "Only the first" not in page_of(signed_in, few)
