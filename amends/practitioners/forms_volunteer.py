@@ -24,6 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.questions import (
+    EARLIEST_DATE,
+    EMAIL_HINT,
+    PHONE_HINT,
+    clean_phone,
+    clean_postcode,
+)
+from amends.core.questions import MONTHS as _MONTHS
 from amends.practitioners.models import AccreditationRole
 
 if TYPE_CHECKING:
@@ -50,32 +58,6 @@ MINIMUM_AGE = 18
 MOST_HOURS_A_MONTH = 160
 LONG_ANSWER = 2000
 
-PHONE_HINT = _("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
-EMAIL_HINT = _("Enter an email address in the correct format, like name@example.com")
-_PHONE_RE = re.compile(r"^\+?\d{10,15}$")
-_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-EARLIEST_DATE = dt.date(1900, 1, 1)
 # A referee "who is family" is refused only when that is the whole answer ("My mum"),
 # never on a word inside a longer one ("Friend of my brother", "Business partner").
 _FAMILY_WORDS = (
@@ -219,23 +201,6 @@ def _radios(choices: Any, *, label: Any = "", invalid: Message = "") -> forms.Ch
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": invalid},
     )
-
-
-def clean_phone(value: str) -> str:
-    """A phone number as written, if it has the digits of one; else a GOV.UK error."""
-    value = value.strip()
-    if value and not _PHONE_RE.match(re.sub(r"[\s\-().]", "", value)):
-        raise forms.ValidationError(PHONE_HINT)
-    return value
-
-
-def clean_postcode(value: str) -> str:
-    """A UK postcode, upper case with its space; else a GOV.UK error."""
-    compact = re.sub(r"\s+", "", value.upper())
-    match = _POSTCODE_RE.match(compact)
-    if value.strip() and not match:
-        raise forms.ValidationError(gettext("Enter a real postcode"))
-    return f"{match.group(1)} {match.group(2)}" if match else ""
 
 
 def age_on(date_of_birth: dt.date, on: dt.date) -> int:

@@ -10,7 +10,6 @@ Error messages follow the GOV.UK Design System's wording.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +20,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.accounts.models import Organisation, OrganisationKind
+from amends.core.questions import (
+    EARLIEST_DATE,
+    EMAIL_HINT,
+    PHONE_HINT,
+    clean_phone,
+    clean_postcode,
+)
+from amends.core.questions import MONTHS as _MONTHS
 from amends.referrals.models import Answer, ContactChannel, OffenceType
 
 # Step names: they appear in URLs (/refer/<step>/), never any answer.
@@ -62,32 +69,6 @@ NO_INTERPRETER = "no"
 YES_NO = [(Answer.YES.value, _("Yes")), (Answer.NO.value, _("No"))]
 YES_NO_NOT_SURE = [*YES_NO, (Answer.NOT_SURE.value, _("Not sure"))]
 
-PHONE_HINT = _("Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
-EMAIL_HINT = _("Enter an email address in the correct format, like name@example.com")
-_PHONE_RE = re.compile(r"^\+?\d{10,15}$")
-_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-EARLIEST_DATE = dt.date(1900, 1, 1)
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as Message
 
@@ -190,22 +171,6 @@ def _text(
         if textarea
         else forms.TextInput(attrs=widget_attrs),
     )
-
-
-def clean_phone(value: str) -> str:
-    """A phone number as written, if it has the digits of one; else a GOV.UK error."""
-    value = value.strip()
-    if value and not _PHONE_RE.match(re.sub(r"[\s\-().]", "", value)):
-        raise forms.ValidationError(PHONE_HINT)
-    return value
-
-
-def clean_postcode(value: str) -> str:
-    compact = re.sub(r"\s+", "", value.upper())
-    match = _POSTCODE_RE.match(compact)
-    if value.strip() and not match:
-        raise forms.ValidationError(gettext("Enter a real postcode"))
-    return f"{match.group(1)} {match.group(2)}" if match else ""
 
 
 class StepForm(forms.Form):
